@@ -1,0 +1,30 @@
+"""The closed vocabulary of audit events: `<app>.<model>.<past-tense verb>`.
+
+A new kind of event is added here first; the recorder refuses anything else, so the log
+cannot fill up with ad-hoc strings that no auditor's query knows about.
+"""
+
+from django.db import models
+
+
+class Action(models.TextChoices):
+    # accounts
+    USER_REGISTERED = "accounts.user.registered"
+    USER_UPDATED = "accounts.user.updated"
+    API_TOKEN_CREATED = "accounts.apitoken.created"
+    API_TOKEN_REVOKED = "accounts.apitoken.revoked"
+    # suppliers: the registers
+    ORGANISATION_REGISTERED = "suppliers.organisation.registered"
+    ORGANISATION_UPDATED = "suppliers.organisation.updated"
+    ORGANISATION_VERIFIED = "suppliers.organisation.verified"
+    ORGANISATION_SUSPENDED = "suppliers.organisation.suspended"
+    ORGANISATION_REINSTATED = "suppliers.organisation.reinstated"
+    MEMBERSHIP_ADDED = "suppliers.membership.added"
+    MEMBERSHIP_DEACTIVATED = "suppliers.membership.deactivated"
+    INVITATION_SENT = "suppliers.invitation.sent"
+    INVITATION_ACCEPTED = "suppliers.invitation.accepted"
+    INVITATION_REVOKED = "suppliers.invitation.revoked"
+    BLACKLIST_ENTRY_ADDED = "suppliers.blacklistentry.added"
+    BLACKLIST_ENTRY_ENDED = "suppliers.blacklistentry.ended"
+    # audit
+    LOG_VERIFIED = "audit.log.verified"

@@ -1,0 +1,22 @@
+"""The JSON API root: /api/v1/, OpenAPI at /api/v1/docs. Routers live in the apps."""
+
+from ninja import NinjaAPI
+
+from accounts.api import router as accounts_router
+from config.api_errors import install_error_handlers
+from suppliers.api import router as registers_router
+
+api = NinjaAPI(
+    title="Open Tender Platform API",
+    version="1",
+    urls_namespace="api",
+    description=(
+        "Public registers, procurement and the audit log. Read endpoints are open; "
+        "others take a personal token (`Authorization: Bearer otp_...`) made on the "
+        "web page “API tokens”. Every error has the shape "
+        '`{"error": {"code": "...", "message": "...", "fields": {...}}}`.'
+    ),
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router)
+api.add_router("/registers", registers_router)

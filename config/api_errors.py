@@ -1,0 +1,115 @@
+"""One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
+
+import json
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+# Every documented operation can answer with these.
+ERROR_RESPONSES = {code: ErrorOut for code in (400, 401, 403, 404, 422)}
+
+
+def error_response(status: int, message: str, *, code: str | None = None, fields=None) -> JsonResponse:
+    body = {"error": {"code": code or STATUS_CODES.get(status, "error"), "message": str(message), "fields": fields or {}}}
+    return JsonResponse(body, status=status)
+
+
+def _field_name(loc) -> str:
+    # ninja reports ("body", "payload", "bin") or ("query", "page"): keep the field itself.
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "cookie")]
+    return ".".join(parts[1:] if len(parts) > 1 and parts[0] in ("payload", "data") else parts) or "__all__"
+
+
+def _schema_invalid(request: HttpRequest, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        fields.setdefault(_field_name(error.get("loc", ())), []).append(error.get("msg", "invalid"))
+    if "__all__" in fields and any("JSON" in m for m in fields["__all__"]):
+        return error_response(400, _("The request body is not valid JSON."), code="malformed_json")
+    names = ", ".join(sorted(fields))
+    return error_response(422, _("Some values are not valid: %(names)s.") % {"names": names}, fields=fields)
+
+
+def _rule_refused(request: HttpRequest, exc: DjangoValidationError):
+    fields = {}
+    if hasattr(exc, "error_dict"):
+        fields = {name: [str(m) for m in msgs] for name, msgs in exc.message_dict.items()}
+        first = next(iter(fields.values()))[0]
+        message = first if len(fields) == 1 else _("Some values are not valid: %(names)s.") % {"names": ", ".join(fields)}
+    else:
+        message = exc.messages[0]
+    code = getattr(exc, "code", None) or "invalid"
+    return error_response(422, message, code=code, fields=fields)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    api.add_exception_handler(NinjaValidationError, _schema_invalid)
+    api.add_exception_handler(DjangoValidationError, _rule_refused)
+    api.add_exception_handler(
+        AuthenticationError,
+        lambda r, e: error_response(401, _("Log in, or send a valid API token as “Authorization: Bearer <token>”.")),
+    )
+    api.add_exception_handler(
+        PermissionDenied,
+        lambda r, e: error_response(403, str(e) or _("You are not allowed to do this.")),
+    )
+    api.add_exception_handler(Http404, lambda r, e: error_response(404, _("Nothing found at this address.")))
+    api.add_exception_handler(HttpError, lambda r, e: error_response(e.status_code, str(e)))
+    api.add_exception_handler(Exception, _server_error)
+
+
+def _server_error(request: HttpRequest, exc: Exception):
+    logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    return error_response(500, _("Something went wrong on our side. It was logged; please try again later."))
+
+
+def reshape_error(request: HttpRequest, response) -> JsonResponse | None:
+    """Give errors that never reached an API handler (404 routes, 405, CSRF) the same shape."""
+    if response.status_code < 400:
+        return None
+    if response.get("Content-Type", "").startswith("application/json"):
+        try:
+            if "error" in json.loads(response.content):
+                return None
+        except (ValueError, TypeError):
+            pass
+    messages = {
+        403: _("You are not allowed to do this (a browser session also needs its CSRF token)."),
+        404: _("Nothing found at this address."),
+        405: _("This address does not accept %(method)s.") % {"method": request.method},
+    }
+    status = response.status_code
+    return error_response(status, messages.get(status, STATUS_CODES.get(status, "error")))

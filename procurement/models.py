@@ -1,0 +1,1 @@
+"""Plans, budget, tenders, bids, awards and contracts arrive here with the lifecycle issues."""
