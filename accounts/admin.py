@@ -11,7 +11,9 @@ from accounts.services.users import EDITABLE_FIELDS, create_user_account, update
 
 class UserCreationForm(forms.ModelForm):
     password = forms.CharField(
-        label=_("Initial password"), widget=forms.PasswordInput, required=False,
+        label=_("Initial password"),
+        widget=forms.PasswordInput,
+        required=False,
         help_text=_("Leave empty to create the account without a password."),
     )
 

@@ -4,9 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True}))
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True})
+    )
     error_messages = {
-        "invalid_login": _("That email and password do not match an account. Check both and try again."),
+        "invalid_login": _(
+            "That email and password do not match an account. Check both and try again."
+        ),
         "inactive": _("This account is disabled. Contact the platform's support."),
     }
 

@@ -17,7 +17,9 @@ def tokens(request):
     created = None
     if request.method == "POST" and form.is_valid():
         try:
-            token, raw = create_api_token(user=request.user, name=form.cleaned_data["name"], actor=request.user)
+            token, raw = create_api_token(
+                user=request.user, name=form.cleaned_data["name"], actor=request.user
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -20,7 +20,15 @@ class EntryAdmin(ReadOnlyAdmin):
     list_filter = ("action",)
     search_fields = ("subject_id",)
     exclude = ("payload", "leaf_hash", "chain_hash")
-    readonly_fields = ("seq", "recorded_at", "actor", "action", "subject_type", "subject_id", "data")
+    readonly_fields = (
+        "seq",
+        "recorded_at",
+        "actor",
+        "action",
+        "subject_type",
+        "subject_id",
+        "data",
+    )
 
 
 @admin.register(Checkpoint)

@@ -242,8 +242,39 @@ class TreeBuilder:
             acc = node_hash(h, acc)
         return acc
 
+    @classmethod
+    def from_frontier(cls, size: int, hashes: Sequence[bytes]) -> TreeBuilder:
+        """Resume a tree from a stored frontier (one hash per set bit of `size`, largest first)."""
+        if (
+            not _is_count(size)
+            or len(hashes) != size.bit_count()
+            or not all(_is_hash(h) for h in hashes)
+        ):
+            raise ValueError("a frontier has one 32-byte hash per set bit of the size")
+        builder = cls()
+        builder._size = size
+        builder._frontier = list(hashes)
+        return builder
+
+    def frontier_hashes(self) -> list[bytes]:
+        return list(self._frontier)
+
+    def completed_subtrees(self) -> list[tuple[int, int, bytes]]:
+        """(level, index, hash) of the perfect subtrees the last append completed.
+
+        The subtree at `level` covers leaves [index * 2^level, (index + 1) * 2^level).
+        """
+        return [(level, (self._size >> level) - 1, h) for level, h in enumerate(self._edge)]
+
     def frontier(self) -> list[tuple[int, int, bytes]]:
-        """The perfect subtrees tiling [0, size) as (start, end, hash), largest first."""
+        """The perfect subtrees tiling [0, size) as (start, end, hash), largest first.
+
+        For 0 < m < n, the ranges of consistency_proof_ranges(m, n) that end at or before m
+        are exactly these tiles at size m, minus [0, m) itself (the verifier prepends the old
+        root instead): they tile [0, m) in decreasing powers of two, which is unique. So a
+        streaming verifier standing at checkpoint m already holds them, and collects the
+        rest with range_root as the stream reaches each range's end.
+        """
         out, start = [], 0
         for bit, h in zip(_set_bits_high_to_low(self._size), self._frontier, strict=True):
             out.append((start, start + bit, h))

@@ -36,7 +36,9 @@ class Entry(models.Model):
         verbose_name_plural = _("audit entries")
         ordering = ["seq"]
         indexes = [models.Index(fields=["subject_type", "subject_id", "seq"])]
-        constraints = [models.CheckConstraint(condition=models.Q(seq__gte=0), name="entry_seq_gte_0")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seq__gte=0), name="entry_seq_gte_0")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
@@ -60,6 +62,9 @@ class LogHead(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="loghead_single_row")]
 
+    def __str__(self) -> str:
+        return f"log head at size {self.size}"
+
 
 class TreeState(models.Model):
     """How far the Merkle node table has been built: its size and compact range (frontier)."""
@@ -69,7 +74,12 @@ class TreeState(models.Model):
     frontier = models.BinaryField(default=b"")
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="treestate_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="treestate_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"tree built to size {self.size}"
 
 
 class MerkleNode(models.Model):
@@ -87,6 +97,9 @@ class MerkleNode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["level", "index"], name="merklenode_level_index")
         ]
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
 
 
 class Checkpoint(models.Model):
@@ -122,3 +135,8 @@ class VerificationRun(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return (
+            f"verification {'passed' if self.ok else 'FAILED'} at {self.finished_at:%Y-%m-%d %H:%M}"
+        )

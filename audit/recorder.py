@@ -4,7 +4,7 @@ import hashlib
 import json
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone
 
 from audit.actions import Action

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
+from audit.api import router as audit_router
 from config.api_errors import install_error_handlers
 from suppliers.api import router as registers_router
 
@@ -20,3 +21,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/registers", registers_router)
+api.add_router("/audit", audit_router)

@@ -39,18 +39,29 @@ STATUS_CODES = {
 }
 
 # Every documented operation can answer with these.
-ERROR_RESPONSES = {code: ErrorOut for code in (400, 401, 403, 404, 422)}
+ERROR_RESPONSES = dict.fromkeys((400, 401, 403, 404, 422), ErrorOut)
 
 
-def error_response(status: int, message: str, *, code: str | None = None, fields=None) -> JsonResponse:
-    body = {"error": {"code": code or STATUS_CODES.get(status, "error"), "message": str(message), "fields": fields or {}}}
+def error_response(
+    status: int, message: str, *, code: str | None = None, fields=None
+) -> JsonResponse:
+    body = {
+        "error": {
+            "code": code or STATUS_CODES.get(status, "error"),
+            "message": str(message),
+            "fields": fields or {},
+        }
+    }
     return JsonResponse(body, status=status)
 
 
 def _field_name(loc) -> str:
     # ninja reports ("body", "payload", "bin") or ("query", "page"): keep the field itself.
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "cookie")]
-    return ".".join(parts[1:] if len(parts) > 1 and parts[0] in ("payload", "data") else parts) or "__all__"
+    return (
+        ".".join(parts[1:] if len(parts) > 1 and parts[0] in ("payload", "data") else parts)
+        or "__all__"
+    )
 
 
 def _schema_invalid(request: HttpRequest, exc: NinjaValidationError):
@@ -60,7 +71,9 @@ def _schema_invalid(request: HttpRequest, exc: NinjaValidationError):
     if "__all__" in fields and any("JSON" in m for m in fields["__all__"]):
         return error_response(400, _("The request body is not valid JSON."), code="malformed_json")
     names = ", ".join(sorted(fields))
-    return error_response(422, _("Some values are not valid: %(names)s.") % {"names": names}, fields=fields)
+    return error_response(
+        422, _("Some values are not valid: %(names)s.") % {"names": names}, fields=fields
+    )
 
 
 def _rule_refused(request: HttpRequest, exc: DjangoValidationError):
@@ -68,11 +81,24 @@ def _rule_refused(request: HttpRequest, exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
         fields = {name: [str(m) for m in msgs] for name, msgs in exc.message_dict.items()}
         first = next(iter(fields.values()))[0]
-        message = first if len(fields) == 1 else _("Some values are not valid: %(names)s.") % {"names": ", ".join(fields)}
+        message = (
+            first
+            if len(fields) == 1
+            else _("Some values are not valid: %(names)s.") % {"names": ", ".join(fields)}
+        )
     else:
         message = exc.messages[0]
-    code = getattr(exc, "code", None) or "invalid"
-    return error_response(422, message, code=code, fields=fields)
+    return error_response(422, message, code=_first_code(exc), fields=fields)
+
+
+def _first_code(exc: DjangoValidationError) -> str:
+    if getattr(exc, "code", None):
+        return exc.code
+    for error in exc.error_dict.values() if hasattr(exc, "error_dict") else exc.error_list:
+        for item in error if isinstance(error, list) else [error]:
+            if getattr(item, "code", None):
+                return item.code
+    return "invalid"
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -80,20 +106,26 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(DjangoValidationError, _rule_refused)
     api.add_exception_handler(
         AuthenticationError,
-        lambda r, e: error_response(401, _("Log in, or send a valid API token as “Authorization: Bearer <token>”.")),
+        lambda r, e: error_response(
+            401, _("Log in, or send a valid API token as “Authorization: Bearer <token>”.")
+        ),
     )
     api.add_exception_handler(
         PermissionDenied,
         lambda r, e: error_response(403, str(e) or _("You are not allowed to do this.")),
     )
-    api.add_exception_handler(Http404, lambda r, e: error_response(404, _("Nothing found at this address.")))
+    api.add_exception_handler(
+        Http404, lambda r, e: error_response(404, _("Nothing found at this address."))
+    )
     api.add_exception_handler(HttpError, lambda r, e: error_response(e.status_code, str(e)))
     api.add_exception_handler(Exception, _server_error)
 
 
 def _server_error(request: HttpRequest, exc: Exception):
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
-    return error_response(500, _("Something went wrong on our side. It was logged; please try again later."))
+    return error_response(
+        500, _("Something went wrong on our side. It was logged; please try again later.")
+    )
 
 
 def reshape_error(request: HttpRequest, response) -> JsonResponse | None:

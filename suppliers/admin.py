@@ -48,7 +48,9 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "kind" in self.fields:
             # Suppliers register themselves; operators enter government bodies.
-            self.fields["kind"].choices = [c for c in OrganisationKind.choices if c[0] != OrganisationKind.SUPPLIER]
+            self.fields["kind"].choices = [
+                c for c in OrganisationKind.choices if c[0] != OrganisationKind.SUPPLIER
+            ]
 
 
 @admin.register(Organisation)
@@ -71,7 +73,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
             changes = {f: details[f] for f in form.changed_data if f in details}
             update_organisation(organisation=obj, changes=changes, actor=request.user)
         else:
-            created = register_organisation(kind=form.cleaned_data["kind"], details=details, actor=request.user)
+            created = register_organisation(
+                kind=form.cleaned_data["kind"], details=details, actor=request.user
+            )
             obj.pk = created.pk
 
     def has_delete_permission(self, request, obj=None):
@@ -80,17 +84,29 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Verify the selected organisations"))
     def verify(self, request, queryset):
         reason = request.POST.get("reason", "")
-        _run_each(request, queryset, lambda r, o: verify_organisation(organisation=o, actor=r.user, reason=reason))
+        _run_each(
+            request,
+            queryset,
+            lambda r, o: verify_organisation(organisation=o, actor=r.user, reason=reason),
+        )
 
     @admin.action(description=_("Suspend the selected organisations (give the reason)"))
     def suspend(self, request, queryset):
         reason = request.POST.get("reason", "")
-        _run_each(request, queryset, lambda r, o: suspend_organisation(organisation=o, actor=r.user, reason=reason))
+        _run_each(
+            request,
+            queryset,
+            lambda r, o: suspend_organisation(organisation=o, actor=r.user, reason=reason),
+        )
 
     @admin.action(description=_("Reinstate the selected organisations (give the reason)"))
     def reinstate(self, request, queryset):
         reason = request.POST.get("reason", "")
-        _run_each(request, queryset, lambda r, o: reinstate_organisation(organisation=o, actor=r.user, reason=reason))
+        _run_each(
+            request,
+            queryset,
+            lambda r, o: reinstate_organisation(organisation=o, actor=r.user, reason=reason),
+        )
 
 
 class MembershipForm(forms.ModelForm):
@@ -125,7 +141,11 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("End the selected memberships"))
     def deactivate(self, request, queryset):
-        _run_each(request, queryset.filter(is_active=True), lambda r, m: deactivate_membership(membership=m, actor=r.user))
+        _run_each(
+            request,
+            queryset.filter(is_active=True),
+            lambda r, m: deactivate_membership(membership=m, actor=r.user),
+        )
 
 
 class BlacklistEntryForm(forms.ModelForm):
@@ -159,18 +179,32 @@ class BlacklistEntryAdmin(SimpleHistoryAdmin):
             return  # all fields are read-only once entered; ending is an action
         details = {f: form.cleaned_data.get(f) for f in ENTRY_FIELDS}
         details["basis_details"] = details["basis_details"] or ""
-        created = add_blacklist_entry(organisation=form.cleaned_data["organisation"], actor=request.user, **details)
+        created = add_blacklist_entry(
+            organisation=form.cleaned_data["organisation"], actor=request.user, **details
+        )
         obj.pk = created.pk
 
     @admin.action(description=_("End the selected entries now (give the reason)"))
     def end_now(self, request, queryset):
         reason = request.POST.get("reason", "")
-        _run_each(request, queryset, lambda r, e: end_blacklist_entry(entry=e, reason=reason, actor=r.user))
+        _run_each(
+            request,
+            queryset,
+            lambda r, e: end_blacklist_entry(entry=e, reason=reason, actor=r.user),
+        )
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "organisation", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_display = (
+        "email",
+        "organisation",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
     readonly_fields = [f.name for f in Invitation._meta.fields]
 
     def has_add_permission(self, request):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from accounts.auth import API_AUTH
@@ -29,7 +29,9 @@ class OrganisationOut(Schema):
     address: str
     status: str
     blacklisted: bool = False
-    blacklisted_until: dt.datetime | None = Field(None, description="null while blacklisted means indefinitely")
+    blacklisted_until: dt.datetime | None = Field(
+        None, description="null while blacklisted means indefinitely"
+    )
     parent_ministry_bin: str | None = None
     budget_admin_code: str = ""
     url: str
@@ -77,7 +79,9 @@ class OrganisationDetailOut(OrganisationOut):
 
 
 class RegisterFilters(Schema):
-    q: str = Field("", max_length=100, description="Part of the name, or the first digits of the BIN")
+    q: str = Field(
+        "", max_length=100, description="Part of the name, or the first digits of the BIN"
+    )
     region: str = ""
     status: str = Field("", pattern="^(|verified|suspended)$")
     blacklisted: str = Field("", pattern="^(|yes|no)$")
@@ -95,7 +99,11 @@ class SupplierIn(Schema):
 
 
 def _register(kind: str, filters: RegisterFilters):
-    return Organisation.objects.filter(kind=kind).filter_register(**filters.dict()).select_related("parent_ministry")
+    return (
+        Organisation.objects.filter(kind=kind)
+        .filter_register(**filters.dict())
+        .select_related("parent_ministry")
+    )
 
 
 @router.get("/suppliers", response=list[OrganisationOut], summary="Search the supplier register")
@@ -104,7 +112,9 @@ def list_suppliers(request, filters: Query[RegisterFilters]):
     return _register(OrganisationKind.SUPPLIER, filters)
 
 
-@router.get("/agencies", response=list[OrganisationOut], summary="Search the register of buying agencies")
+@router.get(
+    "/agencies", response=list[OrganisationOut], summary="Search the register of buying agencies"
+)
 @paginate(PageNumberPagination, page_size=50)
 def list_agencies(request, filters: Query[RegisterFilters]):
     return _register(OrganisationKind.AGENCY, filters)
@@ -119,16 +129,22 @@ def get_organisation(request, bin: str):
     errors = bin_errors(bin) and identifier_errors(bin, sole_trader=True)
     if errors:
         # Neither a valid BIN nor a valid IIN: say what is wrong with it as a BIN.
-        raise ValidationError({"bin": bin_errors(bin)}, code="invalid_bin")
+        raise ValidationError(
+            {"bin": [ValidationError(m, code="invalid_bin") for m in bin_errors(bin)]}
+        )
     organisation = get_object_or_404(
         Organisation.objects.with_blacklist_status().select_related("parent_ministry"), bin=bin
     )
-    if organisation.status == OrganisationStatus.PENDING and not can_view_members(organisation, request.user):
+    if organisation.status == OrganisationStatus.PENDING and not can_view_members(
+        organisation, request.user
+    ):
         raise Http404
     return organisation
 
 
-@router.get("/blacklist", response=list[BlacklistEntryOut], summary="The register of unreliable suppliers")
+@router.get(
+    "/blacklist", response=list[BlacklistEntryOut], summary="The register of unreliable suppliers"
+)
 @paginate(PageNumberPagination, page_size=50)
 def list_blacklist(request, all: bool = False):
     entries = BlacklistEntry.objects.select_related("organisation").order_by("-starts_at", "pk")
@@ -145,4 +161,4 @@ def create_supplier(request, payload: SupplierIn):
     if not request.auth.is_active:
         raise PermissionDenied
     organisation, _user = register_supplier(details=payload.dict(), actor=request.auth)
-    return 201, Organisation.objects.with_blacklist_status().get(pk=organisation.pk)
+    return Status(201, Organisation.objects.with_blacklist_status().get(pk=organisation.pk))

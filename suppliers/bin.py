@@ -28,7 +28,9 @@ def bin_errors(value: str) -> list[str]:
     """Every reason `value` is not a valid BIN, in words a person understands (empty if valid)."""
     value = value.strip() if isinstance(value, str) else ""
     if len(value) != 12 or not value.isdigit():
-        return [_("A BIN has exactly 12 digits (you entered %(n)d characters).") % {"n": len(value)}]
+        return [
+            _("A BIN has exactly 12 digits (you entered %(n)d characters).") % {"n": len(value)}
+        ]
     errors = []
     month = int(value[2:4])
     if not 1 <= month <= 12:
@@ -42,10 +44,15 @@ def bin_errors(value: str) -> list[str]:
         )
     expected = check_digit(value[:11])
     if expected is None:
-        errors.append(_("No valid BIN begins with %(p)s: its check digit cannot be computed.") % {"p": value[:11]})
+        errors.append(
+            _("No valid BIN begins with %(p)s: its check digit cannot be computed.")
+            % {"p": value[:11]}
+        )
     elif expected != int(value[11]):
         errors.append(
-            _("The check digit (the last digit) should be %(exp)d, not %(got)s: please check the number for a typo.")
+            _(
+                "The check digit (the last digit) should be %(exp)d, not %(got)s: please check the number for a typo."
+            )
             % {"exp": expected, "got": value[11]}
         )
     return errors
@@ -65,19 +72,31 @@ def iin_errors(value: str) -> list[str]:
     """Every reason `value` is not a valid IIN (a person's number, used by sole traders)."""
     value = value.strip() if isinstance(value, str) else ""
     if len(value) != 12 or not value.isdigit():
-        return [_("An IIN has exactly 12 digits (you entered %(n)d characters).") % {"n": len(value)}]
+        return [
+            _("An IIN has exactly 12 digits (you entered %(n)d characters).") % {"n": len(value)}
+        ]
     errors = []
     month, day = int(value[2:4]), int(value[4:6])
     if not 1 <= month <= 12 or not 1 <= day <= 31:
-        errors.append(_("Digits 1–6 of an IIN are the date of birth (YYMMDD); %(d)s is not a date.") % {"d": value[:6]})
+        errors.append(
+            _("Digits 1–6 of an IIN are the date of birth (YYMMDD); %(d)s is not a date.")
+            % {"d": value[:6]}
+        )
     if value[6] not in "123456":
-        errors.append(_("Digit 7 of an IIN is the century and sex (1–6), not %(d)s.") % {"d": value[6]})
+        errors.append(
+            _("Digit 7 of an IIN is the century and sex (1–6), not %(d)s.") % {"d": value[6]}
+        )
     expected = check_digit(value[:11])
     if expected is None:
-        errors.append(_("No valid IIN begins with %(p)s: its check digit cannot be computed.") % {"p": value[:11]})
+        errors.append(
+            _("No valid IIN begins with %(p)s: its check digit cannot be computed.")
+            % {"p": value[:11]}
+        )
     elif expected != int(value[11]):
         errors.append(
-            _("The check digit (the last digit) should be %(exp)d, not %(got)s: please check the number for a typo.")
+            _(
+                "The check digit (the last digit) should be %(exp)d, not %(got)s: please check the number for a typo."
+            )
             % {"exp": expected, "got": value[11]}
         )
     return errors

@@ -14,7 +14,9 @@ class BinField(forms.CharField):
         kwargs.setdefault("max_length", 12)
         kwargs.setdefault("min_length", None)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{12}"})
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{12}"}
+        )
 
 
 class SupplierRegistrationForm(forms.ModelForm):
@@ -55,7 +57,9 @@ class NewAccountForm(forms.Form):
 
 class InvitationSignupForm(forms.Form):
     full_name = forms.CharField(label=_("Your full name"), max_length=200)
-    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(
+        label=_("Choose a password"), widget=forms.PasswordInput, strip=False
+    )
 
 
 class MemberForm(forms.Form):

@@ -89,7 +89,9 @@ class Organisation(models.Model):
         errors = identifier_errors(self.bin or "", sole_trader=self.is_sole_trader)
         if errors:
             raise ValidationError({"bin": errors})
-        if self.kind != OrganisationKind.AGENCY and (self.parent_ministry_id or self.budget_admin_code):
+        if self.kind != OrganisationKind.AGENCY and (
+            self.parent_ministry_id or self.budget_admin_code
+        ):
             raise ValidationError(_("Only buying agencies have a parent ministry and budget code."))
         if self.budget_admin_code and not (
             self.budget_admin_code.isdigit() and len(self.budget_admin_code) == 3
@@ -105,7 +107,9 @@ class Organisation(models.Model):
         return self.status == OrganisationStatus.VERIFIED
 
     # --- transitions: fields only -------------------------------------------------------
-    @transition(field=status, source=[OrganisationStatus.PENDING], target=OrganisationStatus.VERIFIED)
+    @transition(
+        field=status, source=[OrganisationStatus.PENDING], target=OrganisationStatus.VERIFIED
+    )
     def verify(self, *, reason: str = "") -> None:
         self.verified_at = timezone.now()
         self.status_reason = reason
@@ -118,7 +122,9 @@ class Organisation(models.Model):
     def suspend(self, *, reason: str) -> None:
         self.status_reason = reason
 
-    @transition(field=status, source=[OrganisationStatus.SUSPENDED], target=OrganisationStatus.VERIFIED)
+    @transition(
+        field=status, source=[OrganisationStatus.SUSPENDED], target=OrganisationStatus.VERIFIED
+    )
     def reinstate(self, *, reason: str) -> None:
         self.status_reason = reason
         self.verified_at = self.verified_at or timezone.now()
@@ -130,7 +136,9 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
     )
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     added_by = models.ForeignKey(
@@ -161,11 +169,15 @@ class Membership(models.Model):
 class Invitation(models.Model):
     """An invitation for a colleague to join an organisation in a role; single use."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations"
+    )
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -203,7 +215,9 @@ class BlacklistEntry(models.Model):
     starts_at = models.DateTimeField(_("in force from"))
     ends_at = models.DateTimeField(_("in force until"), null=True, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=400, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     history = HistoricalRecords()
@@ -216,7 +230,8 @@ class BlacklistEntry(models.Model):
         indexes = [models.Index(fields=["organisation", "starts_at", "ends_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at")),
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
                 name="blacklistentry_ends_after_start",
             )
         ]

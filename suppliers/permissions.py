@@ -39,9 +39,8 @@ def organisations_where(user, *roles: str) -> list:
 def can_manage_members(organisation, user) -> bool:
     if is_operator(user):
         return True
-    return (
-        organisation.status != OrganisationStatus.SUSPENDED
-        and Role.ADMIN in roles_in(user, organisation)
+    return organisation.status != OrganisationStatus.SUSPENDED and Role.ADMIN in roles_in(
+        user, organisation
     )
 
 

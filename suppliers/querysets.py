@@ -55,7 +55,9 @@ class OrganisationQuerySet(models.QuerySet):
             return self.filter(bin__startswith=text)
         return self.filter(Q(legal_name__icontains=text) | Q(short_name__icontains=text))
 
-    def filter_register(self, *, q: str = "", region: str = "", status: str = "", blacklisted: str = ""):
+    def filter_register(
+        self, *, q: str = "", region: str = "", status: str = "", blacklisted: str = ""
+    ):
         """The public register's search, shared by the web page and the API."""
         qs = self.listed().with_blacklist_status().search(q)
         if region:
@@ -72,5 +74,6 @@ class OrganisationQuerySet(models.QuerySet):
 class MembershipQuerySet(models.QuerySet):
     def in_force(self):
         """Active memberships of organisations that are not suspended."""
-        return self.filter(is_active=True).exclude(organisation__status=OrganisationStatus.SUSPENDED)
-
+        return self.filter(is_active=True).exclude(
+            organisation__status=OrganisationStatus.SUSPENDED
+        )

@@ -30,7 +30,9 @@ def create_api_token(*, user: User, name: str, actor: User) -> tuple[ApiToken, s
             )
         prefix = secrets.token_hex(4)
         raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-        token = ApiToken.objects.create(user=user, name=name, prefix=prefix, token_hash=hash_token(raw))
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=prefix, token_hash=hash_token(raw)
+        )
         record(
             Action.API_TOKEN_CREATED,
             subject=token,

@@ -14,22 +14,37 @@ from suppliers.choices import OrganisationKind
 from suppliers.models import BlacklistEntry, Organisation
 from suppliers.permissions import can_manage_blacklist
 
-ENTRY_FIELDS = ("basis", "basis_details", "decision_reference", "decided_by", "starts_at", "ends_at")
+ENTRY_FIELDS = (
+    "basis",
+    "basis_details",
+    "decision_reference",
+    "decided_by",
+    "starts_at",
+    "ends_at",
+)
 
 
 def add_blacklist_entry(*, organisation: Organisation, actor: User, **details) -> BlacklistEntry:
     if not can_manage_blacklist(actor):
-        raise PermissionDenied(_("Only platform operators keep the register of unreliable suppliers."))
+        raise PermissionDenied(
+            _("Only platform operators keep the register of unreliable suppliers.")
+        )
     unknown = set(details) - set(ENTRY_FIELDS)
     if unknown:
         raise ValueError(f"not blacklist details: {sorted(unknown)}")
     if organisation.kind != OrganisationKind.SUPPLIER:
-        raise ValidationError(_("Only suppliers can be entered in the register of unreliable suppliers."))
+        raise ValidationError(
+            _("Only suppliers can be entered in the register of unreliable suppliers.")
+        )
     with transaction.atomic():
         entry = BlacklistEntry(organisation=organisation, created_by=actor, **details)
-        entry.full_clean()
-        if entry.ends_at is not None and entry.ends_at <= entry.starts_at:
+        if (
+            entry.ends_at is not None
+            and entry.starts_at is not None
+            and entry.ends_at <= entry.starts_at
+        ):
             raise ValidationError({"ends_at": [_("The end must come after the start.")]})
+        entry.full_clean()
         entry.save()
         record(
             Action.BLACKLIST_ENTRY_ADDED,
@@ -52,7 +67,9 @@ def end_blacklist_entry(
 ) -> BlacklistEntry:
     """End an entry early (a court set the decision aside, say); it stays in the register."""
     if not can_manage_blacklist(actor):
-        raise PermissionDenied(_("Only platform operators keep the register of unreliable suppliers."))
+        raise PermissionDenied(
+            _("Only platform operators keep the register of unreliable suppliers.")
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"end_reason": [_("Give the reason for ending the entry.")]})
@@ -61,7 +78,12 @@ def end_blacklist_entry(
         entry = BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.ends_at is not None and entry.ends_at <= ends_at:
             raise ValidationError(
-                {"ends_at": [_("The entry already ends at %(end)s; it can only be ended earlier.") % {"end": entry.ends_at}]}
+                {
+                    "ends_at": [
+                        _("The entry already ends at %(end)s; it can only be ended earlier.")
+                        % {"end": entry.ends_at}
+                    ]
+                }
             )
         if ends_at <= entry.starts_at:
             raise ValidationError({"ends_at": [_("The end must come after the start.")]})
@@ -73,6 +95,11 @@ def end_blacklist_entry(
             Action.BLACKLIST_ENTRY_ENDED,
             subject=entry,
             actor=actor,
-            data={"organisation": entry.organisation_id, "ends_at": ends_at, "previous_end": previous, "reason": reason},
+            data={
+                "organisation": entry.organisation_id,
+                "ends_at": ends_at,
+                "previous_end": previous,
+                "reason": reason,
+            },
         )
     return entry

@@ -23,7 +23,12 @@ def _check_role(organisation: Organisation, role: str) -> None:
     if role not in organisation.allowed_roles:
         allowed = ", ".join(str(Role(r).label) for r in organisation.allowed_roles)
         raise ValidationError(
-            {"role": [_("%(org)s can have these roles only: %(allowed)s.") % {"org": organisation, "allowed": allowed}]}
+            {
+                "role": [
+                    _("%(org)s can have these roles only: %(allowed)s.")
+                    % {"org": organisation, "allowed": allowed}
+                ]
+            }
         )
 
 
@@ -38,12 +43,16 @@ def add_member(*, organisation: Organisation, user: User, role: str, actor: User
     _check_role(organisation, role)
     with transaction.atomic():
         Organisation.objects.select_for_update().get(pk=organisation.pk)
-        if Membership.objects.filter(user=user, organisation=organisation, role=role, is_active=True).exists():
+        if Membership.objects.filter(
+            user=user, organisation=organisation, role=role, is_active=True
+        ).exists():
             raise ValidationError(
                 {"email": [_("%(user)s already has this role here.") % {"user": user.email}]},
                 code="duplicate_membership",
             )
-        membership = Membership.objects.create(user=user, organisation=organisation, role=role, added_by=actor)
+        membership = Membership.objects.create(
+            user=user, organisation=organisation, role=role, added_by=actor
+        )
         record(
             Action.MEMBERSHIP_ADDED,
             subject=membership,
@@ -58,7 +67,9 @@ def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def invite_member(*, organisation: Organisation, email: str, role: str, actor: User) -> tuple[Invitation, str]:
+def invite_member(
+    *, organisation: Organisation, email: str, role: str, actor: User
+) -> tuple[Invitation, str]:
     """Invite someone by email; returns the invitation and its single-use secret token."""
     _check_manager(organisation, actor)
     _check_role(organisation, role)
@@ -78,15 +89,25 @@ def invite_member(*, organisation: Organisation, email: str, role: str, actor: U
             Action.INVITATION_SENT,
             subject=invitation,
             actor=actor,
-            data={"organisation": organisation.pk, "role": role, "expires_at": invitation.expires_at},
+            data={
+                "organisation": organisation.pk,
+                "role": role,
+                "expires_at": invitation.expires_at,
+            },
         )
     return invitation, raw
 
 
 def find_open_invitation(raw: str) -> Invitation:
-    invitation = Invitation.objects.select_related("organisation").filter(token_hash=_token_hash(raw or "")).first()
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=_token_hash(raw or ""))
+        .first()
+    )
     if invitation is None:
-        raise ValidationError(_("This invitation link is not valid. Ask your administrator for a new one."))
+        raise ValidationError(
+            _("This invitation link is not valid. Ask your administrator for a new one.")
+        )
     if invitation.accepted_at:
         raise ValidationError(_("This invitation has already been used."))
     if invitation.revoked_at:
@@ -96,7 +117,9 @@ def find_open_invitation(raw: str) -> Invitation:
     return invitation
 
 
-def accept_invitation(*, raw_token: str, actor: User | None, new_user: dict | None = None) -> Membership:
+def accept_invitation(
+    *, raw_token: str, actor: User | None, new_user: dict | None = None
+) -> Membership:
     """The invited person takes up the role, signing up first if they have no account."""
     with transaction.atomic():
         invitation = find_open_invitation(raw_token)
@@ -165,7 +188,11 @@ def deactivate_membership(*, membership: Membership, actor: User) -> Membership:
             Action.MEMBERSHIP_DEACTIVATED,
             subject=membership,
             actor=actor,
-            data={"organisation": membership.organisation_id, "user": membership.user_id, "role": membership.role},
+            data={
+                "organisation": membership.organisation_id,
+                "user": membership.user_id,
+                "role": membership.role,
+            },
         )
     forget_memberships(membership.user)
     return membership

@@ -84,7 +84,11 @@ def _create_user(*, email: str, full_name: str, password: str) -> User:
     email = (email or "").strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(
-            {"email": [_("An account with this email exists; log in first, then register the company.")]}
+            {
+                "email": [
+                    _("An account with this email exists; log in first, then register the company.")
+                ]
+            }
         )
     user = User(email=email, full_name=(full_name or "").strip())
     try:
@@ -135,7 +139,9 @@ def update_organisation(*, organisation: Organisation, changes: dict, actor: Use
             return organisation
         organisation.full_clean(exclude=["status"])
         organisation.save()
-        record(Action.ORGANISATION_UPDATED, subject=organisation, actor=actor, data={"changes": diff})
+        record(
+            Action.ORGANISATION_UPDATED, subject=organisation, actor=actor, data={"changes": diff}
+        )
     return organisation
 
 

@@ -17,7 +17,10 @@ _MOVES = {
         Action.ORGANISATION_VERIFIED,
         gettext_lazy("Only an organisation awaiting verification can be verified."),
     ),
-    "suspend": (Action.ORGANISATION_SUSPENDED, gettext_lazy("This organisation is already suspended.")),
+    "suspend": (
+        Action.ORGANISATION_SUSPENDED,
+        gettext_lazy("This organisation is already suspended."),
+    ),
     "reinstate": (
         Action.ORGANISATION_REINSTATED,
         gettext_lazy("Only a suspended organisation can be reinstated."),
@@ -49,7 +52,9 @@ def _move(verb: str, organisation: Organisation, actor: User, reason: str) -> Or
     return organisation
 
 
-def verify_organisation(*, organisation: Organisation, actor: User, reason: str = "") -> Organisation:
+def verify_organisation(
+    *, organisation: Organisation, actor: User, reason: str = ""
+) -> Organisation:
     return _move("verify", organisation, actor, reason)
 
 

@@ -24,20 +24,28 @@ from suppliers.views.errors import apply_errors
 def members(request, bin: str):
     organisation = get_object_or_404(Organisation, bin=bin)
     if not can_view_members(organisation, request.user):
-        raise PermissionDenied(_("Only members of %(org)s can see its staff.") % {"org": organisation})
+        raise PermissionDenied(
+            _("Only members of %(org)s can see its staff.") % {"org": organisation}
+        )
     manage = can_manage_members(organisation, request.user)
     form = MemberForm(request.POST or None, organisation=organisation)
     if request.method == "POST":
         if not manage:
-            raise PermissionDenied(_("Only the organisation's administrators can manage its members."))
+            raise PermissionDenied(
+                _("Only the organisation's administrators can manage its members.")
+            )
         if form.is_valid():
             response = _add_or_invite(request, organisation, form)
             if response:
                 return response
     context = {
         "organisation": organisation,
-        "memberships": organisation.memberships.select_related("user").order_by("-is_active", "user__email"),
-        "invitations": organisation.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True),
+        "memberships": organisation.memberships.select_related("user").order_by(
+            "-is_active", "user__email"
+        ),
+        "invitations": organisation.invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True
+        ),
         "form": form,
         "can_manage": manage,
     }
@@ -52,13 +60,21 @@ def _add_or_invite(request, organisation, form):
             add_member(organisation=organisation, user=user, role=role, actor=request.user)
             messages.success(request, _("%(email)s was added.") % {"email": email})
         else:
-            invitation, raw = invite_member(organisation=organisation, email=email, role=role, actor=request.user)
+            invitation, raw = invite_member(
+                organisation=organisation, email=email, role=role, actor=request.user
+            )
             link = request.build_absolute_uri(reverse("suppliers:invitation-accept", args=[raw]))
             # The link is the secret: show it once to the administrator, who passes it on.
             messages.success(
                 request,
-                _("%(email)s has no account yet. Send them this invitation link (valid until %(until)s): %(link)s")
-                % {"email": email, "until": invitation.expires_at.strftime("%Y-%m-%d"), "link": link},
+                _(
+                    "%(email)s has no account yet. Send them this invitation link (valid until %(until)s): %(link)s"
+                )
+                % {
+                    "email": email,
+                    "until": invitation.expires_at.strftime("%Y-%m-%d"),
+                    "link": link,
+                },
             )
     except ValidationError as exc:
         apply_errors(exc, form)
@@ -75,7 +91,9 @@ def deactivate(request, bin: str, membership_id: int):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, _("The membership of %(user)s has ended.") % {"user": membership.user.email})
+        messages.success(
+            request, _("The membership of %(user)s has ended.") % {"user": membership.user.email}
+        )
     return redirect("suppliers:members", bin=bin)
 
 

@@ -28,7 +28,9 @@ def _register(request, kind: str, template: str):
 
 
 def supplier_register(request):
-    return _register(request, OrganisationKind.SUPPLIER, "suppliers/organisation_list_suppliers.html")
+    return _register(
+        request, OrganisationKind.SUPPLIER, "suppliers/organisation_list_suppliers.html"
+    )
 
 
 def agency_register(request):
@@ -40,7 +42,9 @@ def organisation_detail(request, bin: str):
         Organisation.objects.with_blacklist_status().select_related("parent_ministry"), bin=bin
     )
     # Applications awaiting verification are not yet part of the public register.
-    if organisation.status == OrganisationStatus.PENDING and not can_view_members(organisation, request.user):
+    if organisation.status == OrganisationStatus.PENDING and not can_view_members(
+        organisation, request.user
+    ):
         raise Http404
     return render(
         request,
@@ -60,7 +64,9 @@ def blacklist_register(request):
     entries = BlacklistEntry.objects.select_related("organisation")
     if show != "all":
         entries = entries.in_force()
-    page = Paginator(entries.order_by("-starts_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(entries.order_by("-starts_at", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "suppliers/blacklistentry_list.html",

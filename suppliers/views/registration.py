@@ -16,7 +16,11 @@ def register_supplier_view(request):
     anonymous = not request.user.is_authenticated
     form = SupplierRegistrationForm(request.POST or None)
     account_form = NewAccountForm(request.POST or None, prefix="account") if anonymous else None
-    if request.method == "POST" and form.is_valid() and (account_form is None or account_form.is_valid()):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (account_form is None or account_form.is_valid())
+    ):
         try:
             organisation, user = register_supplier(
                 details=form.details(),
@@ -30,12 +34,16 @@ def register_supplier_view(request):
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                _("%(org)s is registered and awaits verification by an operator. You are its administrator.")
+                _(
+                    "%(org)s is registered and awaits verification by an operator. You are its administrator."
+                )
                 % {"org": organisation},
             )
             return redirect("suppliers:members", bin=organisation.bin)
     return render(
-        request, "suppliers/organisation_register.html", {"form": form, "account_form": account_form}
+        request,
+        "suppliers/organisation_register.html",
+        {"form": form, "account_form": account_form},
     )
 
 
@@ -44,7 +52,9 @@ def accept_invitation_view(request, token: str):
     try:
         invitation = find_open_invitation(token)
     except ValidationError as exc:
-        return render(request, "suppliers/invitation_invalid.html", {"reason": exc.messages[0]}, status=410)
+        return render(
+            request, "suppliers/invitation_invalid.html", {"reason": exc.messages[0]}, status=410
+        )
     needs_account = not request.user.is_authenticated
     form = InvitationSignupForm(request.POST or None) if needs_account else None
     error = None

@@ -36,7 +36,9 @@ class Command(BaseCommand):
 
     def _operator(self, spec, password) -> User:
         user = User.objects.filter(email=spec["email"]).first()
-        return user or bootstrap_operator(email=spec["email"], full_name=spec["full_name"], password=password)
+        return user or bootstrap_operator(
+            email=spec["email"], full_name=spec["full_name"], password=password
+        )
 
     def _bodies(self, bodies, operator):
         for spec in bodies:
@@ -57,7 +59,11 @@ class Command(BaseCommand):
             organisation, _user = register_supplier(
                 details=details,
                 actor=None,
-                new_user={"email": founder["email"], "full_name": founder["full_name"], "password": password},
+                new_user={
+                    "email": founder["email"],
+                    "full_name": founder["full_name"],
+                    "password": password,
+                },
             )
             if spec["verified"]:
                 verify_organisation(organisation=organisation, actor=operator, reason="Demo data")
@@ -84,12 +90,16 @@ class Command(BaseCommand):
             )
             organisation = Organisation.objects.get(bin=spec["organisation"])
             for role in spec["roles"]:
-                held = Membership.objects.filter(user=user, organisation=organisation, role=role, is_active=True)
+                held = Membership.objects.filter(
+                    user=user, organisation=organisation, role=role, is_active=True
+                )
                 if not held.exists():
                     add_member(organisation=organisation, user=user, role=role, actor=operator)
 
     def _print_logins(self, data, password):
-        self.stdout.write(self.style.SUCCESS("Demo data is loaded. Logins (password for all: %s):" % password))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data is loaded. Logins (password for all: {password}):")
+        )
         self.stdout.write(f"  {'operator (admin site)':34} {data['operator']['email']}")
         for spec in data["people"]:
             organisation = Organisation.objects.get(bin=spec["organisation"])

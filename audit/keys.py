@@ -1,0 +1,61 @@
+"""The platform's Ed25519 checkpoint key: loaded from a file named in settings.
+
+Outside production a missing key is generated on first use (0600), with its public key
+beside it; production must be given one, so a lost key is noticed, not silently replaced.
+"""
+
+import contextlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from audit import notes
+
+
+def _generate(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    public_key_path(path).write_bytes(notes.public_key_pem(key))
+
+
+def public_key_path(private_path: Path) -> Path:
+    return private_path.with_name(private_path.stem + ".pub.pem")
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime_ns: int) -> Ed25519PrivateKey:
+    return notes.load_private_key(path)
+
+
+def signing_key() -> Ed25519PrivateKey:
+    path = Path(settings.AUDIT_CHECKPOINT_KEY)
+    if not path.exists():
+        if not settings.AUDIT_GENERATE_MISSING_KEY:
+            raise ImproperlyConfigured(f"AUDIT_CHECKPOINT_KEY {path} does not exist")
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            _generate(path)
+    return _load(str(path), path.stat().st_mtime_ns)
+
+
+def verifying_key() -> Ed25519PublicKey:
+    return signing_key().public_key()
+
+
+def key_name() -> str:
+    return settings.AUDIT_CHECKPOINT_KEY_NAME
+
+
+def verifier_key() -> str:
+    """The key as auditors write it down: `name+keyid+base64` (C2SP signed-note vkey)."""
+    return notes.verifier_key(key_name(), verifying_key())

@@ -1,0 +1,93 @@
+"""The Merkle tree over the log, kept as a table of perfect-subtree hashes.
+
+Checkpoint issuance extends it; proofs then need O(log n) lookups instead of hashing the
+whole log. It is derived data: verification recomputes everything from the entries.
+"""
+
+from django.db.models import Q
+
+from audit import merkle
+from audit.models import Entry, MerkleNode, TreeState
+
+BATCH = 5000
+
+
+def load_builder(state: TreeState) -> merkle.TreeBuilder:
+    frontier = bytes(state.frontier)
+    hashes = [frontier[i : i + 32] for i in range(0, len(frontier), 32)]
+    return merkle.TreeBuilder.from_frontier(state.size, hashes)
+
+
+def extend_tree(state: TreeState, to_size: int) -> merkle.TreeBuilder:
+    """Append entries [state.size, to_size) to the node table; the caller holds the row lock."""
+    builder = load_builder(state)
+    while builder.size < to_size:
+        rows = Entry.objects.filter(
+            seq__gte=builder.size, seq__lt=min(to_size, builder.size + BATCH)
+        )
+        nodes = []
+        for seq, leaf in rows.order_by("seq").values_list("seq", "leaf_hash"):
+            if seq != builder.size:
+                raise RuntimeError(f"audit log has a gap at seq {builder.size}")
+            builder.append(bytes(leaf))
+            nodes.extend(
+                MerkleNode(level=level, index=index, hash=digest)
+                for level, index, digest in builder.completed_subtrees()
+                if level > 0
+            )
+        MerkleNode.objects.bulk_create(nodes, batch_size=BATCH)
+    state.size = builder.size
+    state.frontier = b"".join(builder.frontier_hashes())
+    state.save(update_fields=["size", "frontier"])
+    return builder
+
+
+def _perfect_pieces(start: int, end: int) -> list[tuple[int, int]]:
+    """Tile [start, end) with aligned perfect subtrees, largest first, as (level, index)."""
+    pieces = []
+    while start < end:
+        level = (start & -start).bit_length() - 1 if start else (end - start).bit_length() - 1
+        while start + (1 << level) > end:
+            level -= 1
+        pieces.append((level, start >> level))
+        start += 1 << level
+    return pieces
+
+
+def range_hasher(built_size: int):
+    """A `range_hash(start, end)` for merkle's proof builders, reading stored nodes.
+
+    Ranges must lie within the built tree; hashes of one proof are fetched together.
+    """
+
+    def fetch(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        found: dict[tuple[int, int], bytes] = {}
+        leaves = [index for level, index in pairs if level == 0]
+        if leaves:
+            for seq, leaf in Entry.objects.filter(seq__in=leaves).values_list("seq", "leaf_hash"):
+                found[(0, seq)] = bytes(leaf)
+        inner = [pair for pair in pairs if pair[0] > 0]
+        if inner:
+            query = Q()
+            for level, index in inner:
+                query |= Q(level=level, index=index)
+            for level, index, digest in MerkleNode.objects.filter(query).values_list(
+                "level", "index", "hash"
+            ):
+                found[(level, index)] = bytes(digest)
+        missing = pairs - set(found)
+        if missing:
+            raise RuntimeError(f"Merkle nodes missing from the table: {sorted(missing)[:5]}")
+        return found
+
+    def range_hash(start: int, end: int) -> bytes:
+        if end > built_size:
+            raise ValueError(f"range [{start}, {end}) is beyond the built tree ({built_size})")
+        pieces = _perfect_pieces(start, end)
+        hashes = fetch(set(pieces))
+        acc = hashes[pieces[-1]]
+        for piece in reversed(pieces[:-1]):
+            acc = merkle.node_hash(hashes[piece], acc)
+        return acc
+
+    return range_hash

@@ -1,0 +1,222 @@
+"""Who gets what at every address of the site, web and API, read as one table.
+
+Every route found by Django's URL resolver must have a row here (Django admin internals, the
+language switch and the OpenAPI docs aside), so a new page cannot ship without saying who may
+open it. Each row requests the route once per role, against real objects of the cast; a POST
+runs inside a transaction that is rolled back before the next role tries.
+
+Cells: an HTTP status, LOGIN (302 to our login page), or ADMIN_LOGIN (302 to the admin's).
+"""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.choices import Role
+from accounts.services.tokens import create_api_token
+from suppliers.choices import OrganisationStatus
+from suppliers.models import Membership
+from suppliers.services.members import invite_member
+from tests.factories import MembershipFactory, SupplierFactory, make_bin
+
+LOGIN = "login"
+ADMIN_LOGIN = "admin-login"
+L, A = LOGIN, ADMIN_LOGIN  # short forms for the table
+
+ROLES = (
+    "anonymous",
+    "agency_admin",
+    "buyer",
+    "commission",
+    "other_buyer",
+    "supplier_a",
+    "supplier_b",
+    "shady",
+    "auditor",
+    "reviewer",
+    "outsider",
+    "operator",
+)
+
+# fmt: off
+MATRIX = {
+    # (route, method, target)                                     anon  adm  buy  com  oth  s_a  s_b  shd  aud  rev  out   op
+    ("home", "GET", None):                                       (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # accounts
+    ("accounts:login", "GET", None):                             (200, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("accounts:logout", "POST", None):                           (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("accounts:profile", "GET", None):                           (L,   200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("accounts:tokens", "GET", None):                            (L,   200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("accounts:token-revoke", "POST", "token of supplier_a"):    (L,   404, 404, 404, 404, 302, 404, 404, 404, 404, 404, 404),
+    # the public registers
+    ("suppliers:supplier-list", "GET", None):                    (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("suppliers:supplier-register", "GET", None):                (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("suppliers:agency-list", "GET", None):                      (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("suppliers:blacklist", "GET", None):                        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("suppliers:organisation-detail", "GET", "supplier_a"):      (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("suppliers:organisation-detail", "GET", "shady"):           (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("suppliers:organisation-detail", "GET", "pending of s_b"):  (404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404, 200),
+    # staff of an organisation
+    ("suppliers:members", "GET", "agency"):                      (L,   200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 200),
+    ("suppliers:members", "POST", "agency"):                     (L,   302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+    ("suppliers:members", "GET", "pending of s_b"):              (L,   403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 200),
+    ("suppliers:membership-deactivate", "POST", "buyer's role"): (L,   302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+    ("suppliers:invitation-withdraw", "POST", "invitation"):     (L,   302, 403, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+    ("suppliers:invitation-accept", "GET", "invitation link"):   (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # audit: being rewritten by the lead; these rows state what the new pages must do.
+    ("audit:entry-list", "GET", None):                           (L,   403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200),  # audit (lead)
+    ("audit:status", "GET", None):                               (L,   403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200),  # audit (lead)
+    ("audit:entry-detail", "GET", "audit entry"):                (L,   403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 200),  # audit (lead), assumed like the list
+    ("audit:verify", "POST", None):                              (L,   403, 403, 403, 403, 403, 403, 403, 302, 403, 403, 302),  # audit (lead), assumed POST-redirect
+    # the JSON API (session login; tokens are tested in tests/accounts/test_tokens.py)
+    ("api:api-root", "GET", None):                               (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("api:me", "GET", None):                                     (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:list_suppliers", "GET", None):                         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:create_supplier", "POST", None):                       (401, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201),
+    ("api:list_agencies", "GET", None):                          (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:list_blacklist", "GET", None):                         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:get_organisation", "GET", "supplier_a"):               (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:get_organisation", "GET", "pending of s_b"):           (404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404, 200),
+    # Django admin: only its front door; operators are staff
+    ("admin:index", "GET", None):                                (A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   200),
+}
+# fmt: on
+
+EXCLUDED_PREFIXES = ("admin:",)
+EXCLUDED = {"set_language", "api:openapi-json", "api:openapi-view"}
+INCLUDED_DESPITE_PREFIX = {"admin:index"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _pending_of_supplier_b(cast) -> dict:
+    pending = SupplierFactory(legal_name="Fresh Start LLP", status=OrganisationStatus.PENDING)
+    MembershipFactory(user=cast.supplier_b, organisation=pending, role=Role.ADMIN)
+    return {"bin": pending.bin}
+
+
+def _invitation(cast):
+    return invite_member(
+        organisation=cast.agency,
+        email="new.colleague@example.kz",
+        role=Role.BUYER,
+        actor=cast.agency_admin,
+    )
+
+
+def _audit_entry(cast) -> dict:
+    _token, _raw = create_api_token(user=cast.outsider, name="seed", actor=cast.outsider)
+    from audit.models import Entry
+
+    return {"seq": Entry.objects.get().seq}
+
+
+TARGETS = {
+    None: lambda cast: {},
+    "supplier_a": lambda cast: {"bin": cast.supplier_org_a.bin},
+    "shady": lambda cast: {"bin": cast.shady_org.bin},
+    "agency": lambda cast: {"bin": cast.agency.bin},
+    "pending of s_b": _pending_of_supplier_b,
+    "token of supplier_a": lambda cast: {
+        "token_id": create_api_token(user=cast.supplier_a, name="robot", actor=cast.supplier_a)[
+            0
+        ].pk
+    },
+    "buyer's role": lambda cast: {
+        "bin": cast.agency.bin,
+        "membership_id": Membership.objects.get(user=cast.buyer, role=Role.BUYER).pk,
+    },
+    "invitation": lambda cast: {"bin": cast.agency.bin, "invitation_id": _invitation(cast)[0].pk},
+    "invitation link": lambda cast: {"token": _invitation(cast)[1]},
+    "audit entry": _audit_entry,
+}
+
+POST_BODIES = {
+    "suppliers:members": {"email": "new.colleague@example.kz", "role": Role.BUYER},
+    "api:create_supplier": {
+        "bin": make_bin(),
+        "legal_name": "Matrix Trading LLP",
+        "region": "astana",
+        "address": "Astana, Turan 5",
+        "contact_email": "office@matrix.kz",
+    },
+}
+
+
+def user_for(cast, role: str):
+    return cast.commission[0] if role == "commission" else getattr(cast, role)
+
+
+def outcome(response):
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("accounts:login")):
+            return LOGIN
+        if location.startswith(reverse("admin:login")):
+            return ADMIN_LOGIN
+    return response.status_code
+
+
+def send(client: Client, route: str, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    body = POST_BODIES.get(route, {})
+    if route.startswith("api:"):
+        return client.post(url, body, content_type="application/json")
+    return client.post(url, body)
+
+
+@pytest.mark.parametrize(
+    ("route", "method", "target"),
+    list(MATRIX),
+    ids=[f"{m} {r}{f' [{t}]' if t else ''}" for r, m, t in MATRIX],
+)
+def test_permission_matrix(cast, route, method, target):
+    expected = dict(zip(ROLES, MATRIX[(route, method, target)], strict=True))
+    url = reverse(route, kwargs=TARGETS[target](cast))
+
+    actual = {}
+    for role in ROLES:
+        with transaction.atomic():
+            client = Client()
+            if role != "anonymous":
+                client.force_login(user_for(cast, role))
+            actual[role] = outcome(send(client, route, method, url))
+            transaction.set_rollback(True)
+
+    assert actual == expected
+
+
+def route_names(patterns, namespace: str = "", prefix: str = ""):
+    """Every route's namespaced name; an unnamed route shows as its pattern, so it fails below."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or ""
+            scoped = f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            yield from route_names(entry.url_patterns, scoped, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            name = entry.name or f"<unnamed {prefix}{entry.pattern}>"
+            yield f"{namespace}:{name}" if namespace else name
+
+
+def is_excluded(name: str) -> bool:
+    if name in INCLUDED_DESPITE_PREFIX:
+        return False
+    return name in EXCLUDED or name.startswith(EXCLUDED_PREFIXES)
+
+
+def test_every_route_has_a_row_in_the_matrix():
+    found = {name for name in route_names(get_resolver().url_patterns) if not is_excluded(name)}
+    in_table = {route for route, _method, _target in MATRIX}
+
+    assert sorted(found - in_table) == [], "new routes need a row in MATRIX"
+    assert sorted(in_table - found) == [], "rows for routes that no longer exist"
+
+
+def test_matrix_rows_have_a_cell_for_every_role():
+    assert {len(cells) for cells in MATRIX.values()} == {len(ROLES)}
+    assert set(TARGETS) >= {target for _route, _method, target in MATRIX}
