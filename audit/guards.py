@@ -78,6 +78,9 @@ def set_guards(connection: BaseDatabaseWrapper, *, enabled: bool, tables=None) -
     """Lift or restore the guards: test teardown (flush) and the tamper drills use this."""
     names = list(tables or GUARDED_TABLES)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # ALTER TABLE refuses while deferred foreign-key checks are pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in names:
             if connection.vendor == "postgresql":
                 verb = "ENABLE" if enabled else "DISABLE"
@@ -88,6 +91,8 @@ def set_guards(connection: BaseDatabaseWrapper, *, enabled: bool, tables=None) -
             else:
                 for sql in _sqlite_remove(table):
                     cursor.execute(sql)
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def protect(*tables: str):

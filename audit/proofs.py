@@ -16,15 +16,10 @@ def built_size() -> int:
 def _check_size(size: int, name: str) -> None:
     limit = built_size()
     if size > limit:
-        raise ValidationError(
-            {
-                name: [
-                    _("Proofs are served for tree sizes up to the latest checkpoint (%(n)d).")
-                    % {"n": limit}
-                ]
-            },
-            code="beyond_checkpoint",
-        )
+        message = _("Proofs are served for tree sizes up to the latest checkpoint (%(n)d).") % {
+            "n": limit
+        }
+        raise ValidationError({name: [ValidationError(message, code="beyond_checkpoint")]})
 
 
 def inclusion_proof(index: int, size: int) -> list[bytes]:

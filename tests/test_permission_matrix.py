@@ -15,6 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.choices import Role
 from accounts.services.tokens import create_api_token
+from audit.models import Checkpoint, Entry
+from audit.services.checkpoints import issue_checkpoint
 from suppliers.choices import OrganisationStatus
 from suppliers.models import Membership
 from suppliers.services.members import invite_member
@@ -78,6 +80,14 @@ MATRIX = {
     ("api:list_blacklist", "GET", None):                         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:get_organisation", "GET", "supplier_a"):               (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:get_organisation", "GET", "pending of s_b"):           (404, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404, 200),
+    # the audit log API: public and read-only (being written by the lead)
+    ("api:list_entries", "GET", "checkpointed log"):             (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
+    ("api:get_entry", "GET", "audit entry"):                     (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
+    ("api:latest_checkpoint", "GET", "checkpointed log"):        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
+    ("api:get_checkpoint", "GET", "checkpoint"):                 (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
+    ("api:checkpoint_key", "GET", None):                         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
+    ("api:inclusion", "GET", "checkpointed log"):                (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
+    ("api:consistency", "GET", "checkpointed log"):              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
     # Django admin: only its front door; operators are staff
     ("admin:index", "GET", None):                                (A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   200),
 }
@@ -109,10 +119,15 @@ def _invitation(cast):
 
 
 def _audit_entry(cast) -> dict:
-    _token, _raw = create_api_token(user=cast.outsider, name="seed", actor=cast.outsider)
-    from audit.models import Entry
+    token, _raw = create_api_token(user=cast.outsider, name="seed", actor=cast.outsider)
+    return {"seq": Entry.objects.get(subject_id=str(token.pk)).seq}
 
-    return {"seq": Entry.objects.get().seq}
+
+def _checkpointed_log(cast) -> Checkpoint:
+    """Two entries and a signed checkpoint over them."""
+    for name in ("first", "second"):
+        create_api_token(user=cast.outsider, name=name, actor=cast.outsider)
+    return issue_checkpoint(reason="test")
 
 
 TARGETS = {
@@ -133,6 +148,13 @@ TARGETS = {
     "invitation": lambda cast: {"bin": cast.agency.bin, "invitation_id": _invitation(cast)[0].pk},
     "invitation link": lambda cast: {"token": _invitation(cast)[1]},
     "audit entry": _audit_entry,
+    "checkpointed log": lambda cast: _checkpointed_log(cast) and {},
+    "checkpoint": lambda cast: {"tree_size": _checkpointed_log(cast).tree_size},
+}
+
+QUERIES = {
+    "api:inclusion": {"index": 0, "size": 2},
+    "api:consistency": {"first": 1, "second": 2},
 }
 
 POST_BODIES = {
@@ -163,7 +185,7 @@ def outcome(response):
 
 def send(client: Client, route: str, method: str, url: str):
     if method == "GET":
-        return client.get(url)
+        return client.get(url, QUERIES.get(route))
     body = POST_BODIES.get(route, {})
     if route.startswith("api:"):
         return client.post(url, body, content_type="application/json")

@@ -1,0 +1,262 @@
+"""No change of state without its event: every service writes exactly one audit entry.
+
+The list below must name every public function of every `services` module; a new service
+that is not added here (with the event it must write) fails `test_every_service_is_listed`.
+"""
+
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from accounts.choices import Role
+from audit.models import Entry
+from tests.factories import BlacklistEntryFactory, MembershipFactory, SupplierFactory, make_bin
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = ("accounts", "suppliers", "procurement", "audit")
+
+# Reads: they change nothing, so they write nothing.
+READS = {
+    "accounts.services.tokens.authenticate_token",
+    "suppliers.services.members.find_open_invitation",
+    "audit.services.verification.run_verification",
+    "audit.services.checkpoints.checkpoint_file",
+}
+# A checkpoint signs the log itself; an event about it would need a checkpoint of its own.
+EXEMPT = {"audit.services.checkpoints.issue_checkpoint"}
+
+
+def _new_supplier_details():
+    return {
+        "bin": make_bin(),
+        "legal_name": "Fresh Supplier LLP",
+        "region": "astana",
+        "address": "Astana, Turan 1",
+        "contact_email": "fresh@example.kz",
+    }
+
+
+def _invite(c):
+    from suppliers.services.members import invite_member
+
+    return invite_member(
+        organisation=c.supplier_org_a,
+        email="new@example.kz",
+        role=Role.SUPPLIER_STAFF,
+        actor=c.supplier_a,
+    )
+
+
+def _accept(c):
+    from suppliers.services.members import accept_invitation
+
+    _invitation, raw = _invite(c)
+    before = Entry.objects.count()
+    accept_invitation(
+        raw_token=raw,
+        actor=None,
+        new_user={"full_name": "New Staff", "password": "a-long-passphrase-9"},
+    )
+    return before
+
+
+def _revoke_invitation(c):
+    from suppliers.services.members import revoke_invitation
+
+    invitation, _raw = _invite(c)
+    before = Entry.objects.count()
+    revoke_invitation(invitation=invitation, actor=c.supplier_a)
+    return before
+
+
+def _revoke_token(c):
+    from accounts.services.tokens import create_api_token, revoke_api_token
+
+    token, _raw = create_api_token(user=c.supplier_a, name="t", actor=c.supplier_a)
+    before = Entry.objects.count()
+    revoke_api_token(token=token, actor=c.supplier_a)
+    return before
+
+
+def _call(path, **kwargs):
+    module, name = path.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(**kwargs)
+
+
+# service -> (what to do with the cast, the action it must record). A callable returning an
+# int does its own set-up and returns the entry count to compare against.
+CASES = {
+    "accounts.services.tokens.create_api_token": (
+        lambda c: _call(
+            "accounts.services.tokens.create_api_token",
+            user=c.supplier_a,
+            name="cli",
+            actor=c.supplier_a,
+        ),
+        "accounts.apitoken.created",
+    ),
+    "accounts.services.tokens.revoke_api_token": (_revoke_token, "accounts.apitoken.revoked"),
+    "accounts.services.users.create_user_account": (
+        lambda c: _call(
+            "accounts.services.users.create_user_account",
+            email="x@example.kz",
+            full_name="X",
+            password=None,
+            actor=c.operator,
+        ),
+        "accounts.user.registered",
+    ),
+    "accounts.services.users.update_user_account": (
+        lambda c: _call(
+            "accounts.services.users.update_user_account",
+            user=c.outsider,
+            changes={"is_active": False},
+            actor=c.operator,
+        ),
+        "accounts.user.updated",
+    ),
+    "accounts.services.users.bootstrap_operator": (
+        lambda c: _call(
+            "accounts.services.users.bootstrap_operator",
+            email="root@example.kz",
+            full_name="Root",
+            password="a-long-passphrase-9",
+        ),
+        "accounts.user.registered",
+    ),
+    "suppliers.services.registration.register_supplier": (
+        lambda c: _call(
+            "suppliers.services.registration.register_supplier",
+            details=_new_supplier_details(),
+            actor=c.outsider,
+        ),
+        "suppliers.organisation.registered",
+    ),
+    "suppliers.services.registration.register_organisation": (
+        lambda c: _call(
+            "suppliers.services.registration.register_organisation",
+            kind="agency",
+            details={**_new_supplier_details(), "budget_admin_code": "226"},
+            actor=c.operator,
+        ),
+        "suppliers.organisation.registered",
+    ),
+    "suppliers.services.registration.update_organisation": (
+        lambda c: _call(
+            "suppliers.services.registration.update_organisation",
+            organisation=c.supplier_org_a,
+            changes={"address": "New 1"},
+            actor=c.supplier_a,
+        ),
+        "suppliers.organisation.updated",
+    ),
+    "suppliers.services.verification.verify_organisation": (
+        lambda c: _call(
+            "suppliers.services.verification.verify_organisation",
+            organisation=SupplierFactory(status="pending"),
+            actor=c.operator,
+        ),
+        "suppliers.organisation.verified",
+    ),
+    "suppliers.services.verification.suspend_organisation": (
+        lambda c: _call(
+            "suppliers.services.verification.suspend_organisation",
+            organisation=c.supplier_org_b,
+            actor=c.operator,
+            reason="Court order",
+        ),
+        "suppliers.organisation.suspended",
+    ),
+    "suppliers.services.verification.reinstate_organisation": (
+        lambda c: _call(
+            "suppliers.services.verification.reinstate_organisation",
+            organisation=SupplierFactory(status="suspended"),
+            actor=c.operator,
+            reason="Lifted",
+        ),
+        "suppliers.organisation.reinstated",
+    ),
+    "suppliers.services.members.add_member": (
+        lambda c: _call(
+            "suppliers.services.members.add_member",
+            organisation=c.supplier_org_a,
+            user=c.outsider,
+            role=Role.SUPPLIER_STAFF,
+            actor=c.supplier_a,
+        ),
+        "suppliers.membership.added",
+    ),
+    "suppliers.services.members.invite_member": (_invite, "suppliers.invitation.sent"),
+    "suppliers.services.members.accept_invitation": (_accept, "suppliers.invitation.accepted"),
+    "suppliers.services.members.revoke_invitation": (
+        _revoke_invitation,
+        "suppliers.invitation.revoked",
+    ),
+    "suppliers.services.members.deactivate_membership": (
+        lambda c: _call(
+            "suppliers.services.members.deactivate_membership",
+            membership=MembershipFactory(organisation=c.supplier_org_a, role=Role.SUPPLIER_STAFF),
+            actor=c.supplier_a,
+        ),
+        "suppliers.membership.deactivated",
+    ),
+    "suppliers.services.blacklist.add_blacklist_entry": (
+        lambda c: _call(
+            "suppliers.services.blacklist.add_blacklist_entry",
+            organisation=c.supplier_org_b,
+            actor=c.operator,
+            basis="contract_breach",
+            decision_reference="No. 1",
+            decided_by="Court",
+            starts_at=timezone.now(),
+        ),
+        "suppliers.blacklistentry.added",
+    ),
+    "suppliers.services.blacklist.end_blacklist_entry": (
+        lambda c: _call(
+            "suppliers.services.blacklist.end_blacklist_entry",
+            entry=BlacklistEntryFactory(starts_at=timezone.now() - dt.timedelta(days=3)),
+            reason="Court set the decision aside",
+            actor=c.operator,
+        ),
+        "suppliers.blacklistentry.ended",
+    ),
+    "audit.services.verification.verify_and_record": (
+        lambda c: _call("audit.services.verification.verify_and_record", actor=c.auditor),
+        "audit.log.verified",
+    ),
+}
+
+
+def _service_functions() -> set[str]:
+    found = set()
+    for app in APPS:
+        package = ROOT / app / "services"
+        if not package.is_dir():
+            continue
+        for info in pkgutil.iter_modules([str(package)]):
+            module = importlib.import_module(f"{app}.services.{info.name}")
+            for name, obj in inspect.getmembers(module, inspect.isfunction):
+                if obj.__module__ == module.__name__ and not name.startswith("_"):
+                    found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_service_is_listed():
+    assert _service_functions() == set(CASES) | READS | EXEMPT
+
+
+@pytest.mark.parametrize("service", sorted(CASES))
+def test_service_writes_exactly_one_event(cast, service):
+    act, action = CASES[service]
+    before = Entry.objects.count()
+    result = act(cast)
+    if isinstance(result, int):
+        before = result
+    new = list(Entry.objects.filter(seq__gte=before).order_by("seq"))
+    assert [e.action for e in new] == [action]
