@@ -17,6 +17,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, email: str):
+        # Emails are stored in lower case; people type them in any case.
+        return self.get(email__iexact=email)
+
     def create_superuser(self, email: str, password: str | None = None, **fields):
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)

@@ -24,19 +24,16 @@ def _check_size(size: int, name: str) -> None:
 
 def inclusion_proof(index: int, size: int) -> list[bytes]:
     if not 0 <= index < size:
-        raise ValidationError(
-            {"index": [_("The index must be at least 0 and below the size.")]}, code="invalid_range"
-        )
+        message = _("The index must be at least 0 and below the size.")
+        raise ValidationError({"index": [ValidationError(message, code="invalid_range")]})
     _check_size(size, "size")
     return merkle.inclusion_proof(index, size, range_hasher(size))
 
 
 def consistency_proof(first: int, second: int) -> list[bytes]:
     if not 0 < first <= second:
-        raise ValidationError(
-            {"first": [_("The first size must be at least 1 and not above the second.")]},
-            code="invalid_range",
-        )
+        message = _("The first size must be at least 1 and not above the second.")
+        raise ValidationError({"first": [ValidationError(message, code="invalid_range")]})
     _check_size(second, "second")
     return merkle.consistency_proof(first, second, range_hasher(second))
 

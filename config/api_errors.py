@@ -117,8 +117,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(
         Http404, lambda r, e: error_response(404, _("Nothing found at this address."))
     )
-    api.add_exception_handler(HttpError, lambda r, e: error_response(e.status_code, str(e)))
+    api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Exception, _server_error)
+
+
+def _http_error(request: HttpRequest, exc: HttpError):
+    if exc.status_code == 400 and "parse request body" in str(exc):
+        return error_response(400, _("The request body is not valid JSON."), code="malformed_json")
+    return error_response(exc.status_code, str(exc))
 
 
 def _server_error(request: HttpRequest, exc: Exception):

@@ -13,6 +13,7 @@ from suppliers.services.blacklist import ENTRY_FIELDS, add_blacklist_entry, end_
 from suppliers.services.members import add_member, deactivate_membership
 from suppliers.services.registration import (
     ORGANISATION_FIELDS,
+    UPDATABLE_FIELDS,
     register_organisation,
     update_organisation,
 )
@@ -65,12 +66,15 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         base = ["kind", *ORGANISATION_FIELDS]
-        return base if obj is None else [*base[1:], *self.readonly_fields]
+        return base if obj is None else ["bin", *UPDATABLE_FIELDS, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is None else ("bin", *self.readonly_fields)
 
     def save_model(self, request, obj, form, change):
         details = {f: form.cleaned_data[f] for f in ORGANISATION_FIELDS if f in form.cleaned_data}
         if change:
-            changes = {f: details[f] for f in form.changed_data if f in details}
+            changes = {f: details[f] for f in form.changed_data if f in UPDATABLE_FIELDS}
             update_organisation(organisation=obj, changes=changes, actor=request.user)
         else:
             created = register_organisation(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from accounts.auth import API_AUTH
+from accounts.auth import API_AUTH, OPTIONAL_AUTH
 from config.api_errors import ERROR_RESPONSES
 from suppliers.bin import bin_errors, identifier_errors
 from suppliers.choices import OrganisationKind, OrganisationStatus
@@ -123,6 +123,7 @@ def list_agencies(request, filters: Query[RegisterFilters]):
 @router.get(
     "/organisations/{bin}",
     response={200: OrganisationDetailOut, **ERROR_RESPONSES},
+    auth=OPTIONAL_AUTH,
     summary="Look up an organisation by BIN",
 )
 def get_organisation(request, bin: str):

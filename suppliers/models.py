@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from accounts.choices import Role
@@ -123,11 +123,14 @@ class Organisation(models.Model):
         self.status_reason = reason
 
     @transition(
-        field=status, source=[OrganisationStatus.SUSPENDED], target=OrganisationStatus.VERIFIED
+        field=status,
+        source=[OrganisationStatus.SUSPENDED],
+        target=RETURN_VALUE(OrganisationStatus.VERIFIED, OrganisationStatus.PENDING),
     )
-    def reinstate(self, *, reason: str) -> None:
+    def reinstate(self, *, reason: str) -> str:
+        """Back to where it was: an organisation suspended before verification still awaits it."""
         self.status_reason = reason
-        self.verified_at = self.verified_at or timezone.now()
+        return OrganisationStatus.VERIFIED if self.verified_at else OrganisationStatus.PENDING
 
 
 class Membership(models.Model):

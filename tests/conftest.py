@@ -26,6 +26,9 @@ def _isolated_files(settings, tmp_path):
     settings.AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
     settings.DEMO_DIR = tmp_path / "demo"
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Argon2 costs ~0.1 s a hash and the cast has fourteen users; tests that are about
+    # password hashing set PASSWORD_HASHERS back themselves.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 _guards = {"enabled": True}  # migrations install them; per test process

@@ -15,11 +15,6 @@ from tests.factories import MembershipFactory, SupplierFactory, make_bin
 SUPPLIERS = "/api/v1/registers/suppliers"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def error_of(response, status: int) -> dict:
     """The error body, after checking the status and that the shape is exactly the one."""
     assert response.status_code == status, response.content

@@ -98,11 +98,6 @@ EXCLUDED = {"set_language", "api:openapi-json", "api:openapi-view"}
 INCLUDED_DESPITE_PREFIX = {"admin:index"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _pending_of_supplier_b(cast) -> dict:
     pending = SupplierFactory(legal_name="Fresh Start LLP", status=OrganisationStatus.PENDING)
     MembershipFactory(user=cast.supplier_b, organisation=pending, role=Role.ADMIN)

@@ -46,9 +46,9 @@ def add_member(*, organisation: Organisation, user: User, role: str, actor: User
         if Membership.objects.filter(
             user=user, organisation=organisation, role=role, is_active=True
         ).exists():
+            message = _("%(user)s already has this role here.") % {"user": user.email}
             raise ValidationError(
-                {"email": [_("%(user)s already has this role here.") % {"user": user.email}]},
-                code="duplicate_membership",
+                {"email": [ValidationError(message, code="duplicate_membership")]}
             )
         membership = Membership.objects.create(
             user=user, organisation=organisation, role=role, added_by=actor

@@ -29,6 +29,10 @@ ORGANISATION_FIELDS = (
 )
 
 
+# The BIN names the legal entity: a different BIN is a different organisation, registered anew.
+UPDATABLE_FIELDS = tuple(f for f in ORGANISATION_FIELDS if f not in ("bin", "is_sole_trader"))
+
+
 def _new_organisation(kind: str, details: dict) -> Organisation:
     unknown = set(details) - set(ORGANISATION_FIELDS)
     if unknown:
@@ -80,8 +84,15 @@ def register_supplier(
     return organisation, actor
 
 
-def _create_user(*, email: str, full_name: str, password: str) -> User:
-    email = (email or "").strip().lower()
+def _create_user(*, email: str = "", full_name: str = "", password: str = "") -> User:
+    missing = {
+        name: [_("This field is required.")]
+        for name, value in (("email", email), ("full_name", full_name), ("password", password))
+        if not (value or "").strip()
+    }
+    if missing:
+        raise ValidationError(missing)
+    email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(
             {
@@ -124,7 +135,17 @@ def update_organisation(*, organisation: Organisation, changes: dict, actor: Use
     """Change registered details; the event records each field's old and new value."""
     if not can_update_organisation(organisation, actor):
         raise PermissionDenied(_("Only the organisation's administrators can change its details."))
-    unknown = set(changes) - set(ORGANISATION_FIELDS)
+    if {"bin", "is_sole_trader"} & set(changes):
+        raise ValidationError(
+            {
+                "bin": [
+                    _(
+                        "The BIN cannot change: a different BIN is a different organisation, register it anew."
+                    )
+                ]
+            }
+        )
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise ValueError(f"not organisation details: {sorted(unknown)}")
     with transaction.atomic():

@@ -1,4 +1,5 @@
 import hashlib
+import itertools
 import json
 
 import pytest
@@ -47,7 +48,7 @@ def test_sequence_is_gap_free_and_each_chain_hash_follows_the_previous(db):
     organisation = SupplierFactory()
     entries = [_record_one(organisation) for _ in range(5)]
     assert [e.seq for e in entries] == [0, 1, 2, 3, 4]
-    for previous, entry in zip(entries, entries[1:], strict=False):
+    for previous, entry in itertools.pairwise(entries):
         expected = hashlib.sha256(bytes(previous.chain_hash) + bytes(entry.leaf_hash)).digest()
         assert bytes(entry.chain_hash) == expected
     head = LogHead.objects.get(pk=1)

@@ -97,10 +97,30 @@ def test_a_rewritten_history_with_recomputed_hashes_is_caught_by_the_checkpoint(
                 "UPDATE audit_entry SET payload = %s, leaf_hash = %s, chain_hash = %s WHERE seq = %s",
                 [payload, leaf, previous, entry.seq],
             )
+        # ... and the query copy, so the columns agree with the forged payload.
+        cursor.execute("UPDATE audit_entry SET data = %s WHERE seq = 2", ['{"i": 9}'])
     set_guards(connection, enabled=True)
     result = run_verification()
     assert not result.ok
     assert result.checkpoint == 5 and "does not match the entries" in result.message
+
+
+def test_a_changed_data_copy_is_named(log):
+    _attack("UPDATE audit_entry SET data = %s WHERE seq = 8", ['{"i": 80}'])
+    result = run_verification()
+    assert not result.ok and result.seq == 8 and "column data" in result.message
+
+
+def test_a_payload_that_is_not_json_is_named(log):
+    payload = b"not json at all"
+    leaf = hashlib.sha256(b"\x00" + payload).digest()
+    chain = hashlib.sha256(bytes(log.get(seq=0).chain_hash) + leaf).digest()
+    _attack(
+        "UPDATE audit_entry SET payload = %s, leaf_hash = %s, chain_hash = %s WHERE seq = 1",
+        [payload, leaf, chain],
+    )
+    result = run_verification()
+    assert not result.ok and result.seq == 1
 
 
 def test_a_changed_query_column_is_named(log):

@@ -21,11 +21,6 @@ START = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
 END = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def snapshot() -> dict:
     return {
         "entries": BlacklistEntry.objects.count(),
@@ -74,7 +69,9 @@ def test_operator_enters_an_open_ended_entry(cast):
     )
 
     assert entry.ends_at is None
-    assert Entry.objects.get().data["ends_at"] is None
+    event = Entry.objects.get()
+    assert (event.action, event.subject_id) == (Action.BLACKLIST_ENTRY_ADDED, str(entry.pk))
+    assert event.data["ends_at"] is None
 
 
 @pytest.mark.parametrize("who", ["agency_admin", "auditor", "reviewer", "supplier_b", "outsider"])
@@ -231,6 +228,9 @@ def test_ends_an_entry_one_second_after_it_starts(cast, entry):
     )
 
     assert BlacklistEntry.objects.get(pk=entry.pk).ends_at == START + SECOND
+    event = Entry.objects.get()
+    assert (event.action, event.subject_id) == (Action.BLACKLIST_ENTRY_ENDED, str(entry.pk))
+    assert event.data["ends_at"] == iso_utc(START + SECOND)
 
 
 @pytest.mark.parametrize("who", ["agency_admin", "auditor", "shady", "outsider"])

@@ -30,11 +30,6 @@ NEW_PASSWORD = "violet-harbour-lantern-42"
 SECOND = dt.timedelta(seconds=1)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def snapshot() -> dict:
     return {
         "users": User.objects.count(),
@@ -157,6 +152,13 @@ def test_adds_a_second_role_to_someone_already_a_member(cast):
         cast.commission[0].memberships.filter(is_active=True).values_list("role", flat=True)
     )
     assert roles == {Role.COMMISSION_MEMBER, Role.BUYER}
+    entry = Entry.objects.get()
+    assert entry.action == Action.MEMBERSHIP_ADDED
+    assert entry.data == {
+        "organisation": cast.agency.pk,
+        "user": cast.commission[0].pk,
+        "role": "buyer",
+    }
 
 
 def test_gives_back_a_role_after_the_earlier_membership_ended(cast):
@@ -169,6 +171,10 @@ def test_gives_back_a_role_after_the_earlier_membership_ended(cast):
 
     assert again.pk != old.pk
     assert Membership.objects.filter(user=cast.buyer, role=Role.BUYER).count() == 2
+    assert [(e.action, e.subject_id) for e in new_events()] == [
+        (Action.MEMBERSHIP_DEACTIVATED, str(old.pk)),
+        (Action.MEMBERSHIP_ADDED, str(again.pk)),
+    ]
 
 
 @pytest.mark.parametrize("who", ["supplier_b", "buyer", "other_buyer", "auditor", "outsider"])
@@ -332,6 +338,7 @@ def test_a_new_person_cannot_choose_another_email_than_the_invited_one(cast, inv
 
     assert membership.user.email == "new.buyer@example.kz"
     assert not User.objects.filter(email="someone.else@example.kz").exists()
+    assert new_events()[-1].data["user"] == membership.user.pk
 
 
 def test_refuses_acceptance_from_an_account_with_another_email(cast, invited):
@@ -384,6 +391,7 @@ def test_accepts_one_second_before_the_invitation_expires(cast):
         membership = accept_invitation(raw_token=raw, actor=cast.outsider)
 
     assert membership.is_active
+    assert [e.action for e in new_events()] == [Action.INVITATION_SENT, Action.INVITATION_ACCEPTED]
 
 
 @pytest.mark.parametrize("after", [dt.timedelta(0), SECOND, dt.timedelta(days=30)])

@@ -21,12 +21,6 @@ from tests.factories import PASSWORD, make_bin
 STRONG_PASSWORD = "violet-harbour-lantern-42"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Argon2 costs ~0.1 s a hash; the cast alone hashes fourteen passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def snapshot() -> dict:
     return {
         "users": User.objects.count(),
@@ -96,6 +90,7 @@ def test_signup_stores_the_email_in_lower_case(db):
     )
 
     assert user.email == "founder@aralpharma.kz"
+    assert Entry.objects.get().actor_id == user.pk
 
 
 def test_logged_in_user_registers_a_company_and_becomes_its_admin(cast):
@@ -128,6 +123,12 @@ def test_logged_in_user_may_register_a_second_company(cast):
         cast.supplier_org_a.pk,
         organisation.pk,
     }
+    entry = Entry.objects.get()
+    assert (entry.action, entry.subject_id) == (
+        Action.ORGANISATION_REGISTERED,
+        str(organisation.pk),
+    )
+    assert entry.actor_id == cast.supplier_a.pk
 
 
 def test_refuses_a_bin_already_in_the_register_naming_the_bin_field(cast):
@@ -173,7 +174,12 @@ def test_accepts_a_sole_trader_with_a_valid_iin(db):
     )
 
     assert organisation.is_sole_trader
-    assert Entry.objects.get().data["bin"] == iin
+    entry = Entry.objects.get()
+    assert (entry.action, entry.subject_id) == (
+        Action.ORGANISATION_REGISTERED,
+        str(organisation.pk),
+    )
+    assert entry.data["bin"] == iin
 
 
 def test_refuses_a_weak_password_naming_the_password_field_and_leaves_no_user(db):
@@ -422,3 +428,15 @@ def test_refuses_an_invalid_change_and_keeps_the_old_details(cast):
     assert snapshot() == before
     organisation = Organisation.objects.get(pk=organisation.pk)
     assert organisation.budget_admin_code == ""
+
+
+def test_refuses_to_change_the_bin_of_a_registered_organisation(cast):
+    from audit.models import Entry
+    from suppliers.services.registration import update_organisation
+
+    before = Entry.objects.count()
+    with pytest.raises(ValidationError, match="BIN cannot change"):
+        update_organisation(
+            organisation=cast.supplier_org_a, changes={"bin": make_bin()}, actor=cast.operator
+        )
+    assert Entry.objects.count() == before

@@ -17,11 +17,6 @@ from suppliers.services.verification import (
 from tests.factories import SupplierFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def fresh(organisation: Organisation) -> Organisation:
     # refresh_from_db() cannot set the protected FSM status field; load a new instance.
     return Organisation.objects.get(pk=organisation.pk)
@@ -234,3 +229,12 @@ def test_operator_keeps_managing_a_suspended_organisation(cast):
     suspend_organisation(organisation=cast.supplier_org_a, actor=cast.operator, reason="Audit")
 
     assert can_manage_members(fresh(cast.supplier_org_a), cast.operator)
+
+
+def test_reinstating_an_organisation_suspended_before_verification_returns_it_to_pending(cast):
+    pending = SupplierFactory(status="pending")
+    suspend_organisation(organisation=pending, actor=cast.operator, reason="Documents look forged")
+    reinstated = reinstate_organisation(
+        organisation=pending, actor=cast.operator, reason="Documents checked"
+    )
+    assert fresh(reinstated).status == "pending"

@@ -1,18 +1,23 @@
 """The HTML pages: what each visitor is offered, the error pages, the register search, the
 supplier registration form's errors, and the language switch."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.choices import Role
 from accounts.models import User
 from audit.actions import Action
 from audit.models import Entry
-from suppliers.models import Organisation
-from tests.factories import SupplierFactory, make_bin
+from suppliers.models import Membership, Organisation
+from suppliers.services.members import invite_member
+from tests.factories import PASSWORD, SupplierFactory, make_bin
 
 ROLES = (
     "anonymous",
@@ -125,6 +130,38 @@ def test_anonymous_visitor_is_sent_to_log_in_for_a_staff_page(cast, client):
 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
+
+
+# --- logging in -------------------------------------------------------------------------------
+
+
+def test_login_with_email_and_password_goes_home(cast, client):
+    response = client.post(
+        reverse("accounts:login"), {"username": "supplier.a@example.kz", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home")).context["user"] == cast.supplier_a
+
+
+def test_login_with_a_wrong_password_explains(cast, client):
+    response = client.post(
+        reverse("accounts:login"), {"username": "supplier.a@example.kz", "password": "nope"}
+    )
+
+    assert response.status_code == 200
+    assert "That email and password do not match an account" in response.content.decode()
+
+
+def test_login_accepts_the_email_in_any_case(cast, client):
+    # Every service stores emails in lower case, and email addresses are case-insensitive in
+    # practice; people type "Supplier.A@Example.kz" and must not be told the account is unknown.
+    response = client.post(
+        reverse("accounts:login"), {"username": "Supplier.A@Example.KZ", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
 
 
 # --- the supplier register ------------------------------------------------------------------
@@ -274,6 +311,61 @@ def test_logged_in_user_registers_without_the_account_fields(cast):
 
     assert response.status_code == 302
     assert Organisation.objects.get(bin=data["bin"]).memberships.get().user == cast.outsider
+
+
+# --- invitation links ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def invitation_link(cast):
+    _invitation, raw = invite_member(
+        organisation=cast.agency,
+        email="new.buyer@example.kz",
+        role=Role.BUYER,
+        actor=cast.agency_admin,
+    )
+    return reverse("suppliers:invitation-accept", args=[raw])
+
+
+def test_invitation_link_lets_a_newcomer_sign_up_and_join(cast, client, invitation_link):
+    page = client.get(invitation_link)
+    assert page.status_code == 200
+    assert "Join City Hospital No. 7 as Buyer" in page.content.decode()
+
+    response = client.post(
+        invitation_link, {"full_name": "Dana Serikovna", "password": "violet-harbour-lantern-42"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    home = client.get(reverse("home"))
+    assert home.context["user"].email == "new.buyer@example.kz"
+    assert reverse("suppliers:members", args=[cast.agency.bin]) in home.content.decode()
+
+
+def test_invitation_link_tells_another_account_it_is_not_theirs(cast, invitation_link):
+    response = visitor(cast, "outsider").post(invitation_link)
+
+    assert response.status_code == 200
+    assert "This invitation is for new.buyer@example.kz" in response.content.decode()
+    assert not Membership.objects.filter(user=cast.outsider).exists()
+
+
+def test_expired_invitation_link_is_gone(cast, client, invitation_link):
+    with time_machine.travel(
+        timezone.now() + dt.timedelta(days=settings.INVITATION_VALID_DAYS, seconds=1), tick=False
+    ):
+        response = client.get(invitation_link)
+
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+
+
+def test_unknown_invitation_link_is_gone(db, client):
+    response = client.get(reverse("suppliers:invitation-accept", args=["made-up"]))
+
+    assert response.status_code == 410
+    assert "not valid" in response.content.decode()
 
 
 # --- language ---------------------------------------------------------------------------------
