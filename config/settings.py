@@ -192,6 +192,8 @@ AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "ch
 # Outside production a missing checkpoint key is generated on first use; production must
 # be given one, so a lost key is noticed instead of silently replaced.
 AUDIT_GENERATE_MISSING_KEY = not PRODUCTION
+# The clock signs a checkpoint at least this often (seconds) while the log grows.
+AUDIT_CHECKPOINT_INTERVAL = int(os.environ.get("AUDIT_CHECKPOINT_INTERVAL", "60"))
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
