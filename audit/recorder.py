@@ -1,5 +1,6 @@
 """The only writer of the audit log."""
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -66,6 +67,20 @@ def record(action: Action, *, subject: Subject, actor=None, data: dict[str, Any]
     clean_data = to_canonical_value(data or {})
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
 
+    fields = {
+        "actor_id": actor_id,
+        "action": str(action),
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "data": clean_data,
+    }
+    if connection.vendor == "postgresql":
+        return _append_in_one_statement(**fields)
+    return _append_in_steps(**fields)
+
+
+def _append_in_steps(*, actor_id, action, subject_type, subject_id, data) -> Entry:
+    """Lock the head, build the entry in Python, insert it and move the head (SQLite)."""
     # The lock is held until the caller commits: that is what keeps seq gap-free and the
     # chain unbroken when a caller rolls back.
     size, previous_chain = _lock_head()
@@ -75,10 +90,10 @@ def record(action: Action, *, subject: Subject, actor=None, data: dict[str, Any]
             seq=size,
             recorded_at=recorded_at,
             actor_id=actor_id,
-            action=str(action),
+            action=action,
             subject_type=subject_type,
             subject_id=subject_id,
-            data=clean_data,
+            data=data,
         )
     )
     leaf = leaf_hash(payload)
@@ -86,11 +101,11 @@ def record(action: Action, *, subject: Subject, actor=None, data: dict[str, Any]
         seq=size,
         recorded_at=recorded_at,
         actor_id=actor_id,
-        action=str(action),
+        action=action,
         subject_type=subject_type,
         subject_id=subject_id,
         payload=payload,
-        data=clean_data,
+        data=data,
         leaf_hash=leaf,
         chain_hash=chain_hash(previous_chain, leaf),
     )
@@ -148,3 +163,90 @@ def _append(entry: Entry) -> None:
             cursor.execute("UPDATE audit_loghead SET size = %s, chain_hash = %s WHERE id = 1", head)
     entry._state.adding = False
     entry._state.db = connection.alias
+
+
+# One round trip under the lock: PostgreSQL takes the head row, stamps the time from its own
+# clock, splices seq and time into the canonical bytes Python prepared, hashes, inserts and
+# moves the head. Everything else (canonicalising the event) happens before the lock, so
+# writers hold it for one statement and their commit.
+PG_APPEND = """
+WITH head AS (
+    SELECT size, chain_hash AS previous, clock_timestamp() AS at
+    FROM audit_loghead WHERE id = 1 FOR UPDATE
+), built AS (
+    SELECT size, previous, at,
+        %(prefix)s || convert_to(
+            to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '","seq":' || size::text,
+            'UTF8') || %(suffix)s AS payload
+    FROM head
+), hashed AS (
+    SELECT size, previous, at, payload, sha256('\\x00'::bytea || payload) AS leaf FROM built
+), appended AS (
+    INSERT INTO audit_entry (seq, recorded_at, actor_id, action, subject_type, subject_id, payload, data,
+                             leaf_hash, chain_hash)
+    SELECT size, at, %(actor_id)s, %(action)s, %(subject_type)s, %(subject_id)s, payload, %(data)s::jsonb,
+           leaf, sha256(previous || leaf)
+    FROM hashed
+    RETURNING seq, recorded_at, payload, leaf_hash, chain_hash
+)
+UPDATE audit_loghead SET size = appended.seq + 1, chain_hash = appended.chain_hash
+FROM appended WHERE audit_loghead.id = 1
+RETURNING appended.seq, appended.recorded_at, appended.payload, appended.leaf_hash, appended.chain_hash
+"""
+PLACEHOLDER_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+TIME_KEY = b',"recorded_at":"'
+
+
+def _split_template(template: bytes) -> tuple[bytes, bytes]:
+    """Cut the canonical bytes around the top-level time and seq, which come last but for
+    "subject" and "v" (RFC 8785 sorts keys), so the last `,"recorded_at":"` is the top one."""
+    cut = template.rindex(TIME_KEY) + len(TIME_KEY)
+    after = template.index(b'","seq":0,"subject":', cut) + len(b'","seq":0')
+    return template[:cut], template[after:]
+
+
+def _append_in_one_statement(*, actor_id, action, subject_type, subject_id, data) -> Entry:
+    template = canonical_bytes(
+        build_payload(
+            seq=0,
+            recorded_at=PLACEHOLDER_TIME,
+            actor_id=actor_id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            data=data,
+        )
+    )
+    prefix, suffix = _split_template(template)
+    params = {
+        "prefix": prefix,
+        "suffix": suffix,
+        "actor_id": actor_id,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(PG_APPEND, params)
+        row = cursor.fetchone()
+        if row is None:  # a fresh database whose head row was flushed away
+            LogHead.objects.get_or_create(pk=1)
+            cursor.execute(PG_APPEND, params)
+            row = cursor.fetchone()
+    seq, recorded_at, payload, leaf, chain = row
+    entry = Entry(
+        seq=seq,
+        recorded_at=recorded_at,
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=bytes(payload),
+        data=data,
+        leaf_hash=bytes(leaf),
+        chain_hash=bytes(chain),
+    )
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return entry

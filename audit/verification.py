@@ -168,7 +168,14 @@ def _rows(fast: bool):
             cursor.copy(f"COPY ({PG_FAST_SQL}) TO STDOUT (FORMAT BINARY)") as copy,
         ):
             copy.set_types(["int8", "bytea", "bytea", "bytea", "bool"])
-            yield from copy.rows()
+            try:
+                yield from copy.rows()
+            except GeneratorExit:
+                # Stopping early (a mismatch) must still finish the COPY: a connection left
+                # in COPY mode hangs on its next query.
+                for _block in copy:
+                    pass
+                raise
         return
     with connection.chunked_cursor() as cursor:
         cursor.execute(PLAIN_SQL)
@@ -202,7 +209,7 @@ def verify_log(
         # return to if the fast query fails.
         with transaction.atomic():
             return _verify(origin, key_name, public_key, checkpoint_dir, fast)
-    except DatabaseError:
+    except (DatabaseError, connection.Database.Error):
         if not fast:
             raise
         # A payload PostgreSQL cannot parse stops the fast query; the slow path names it.
@@ -252,9 +259,24 @@ def _stream(
     signed: dict[int, _Signed], captures: dict[int, list], result: Result, fast: bool
 ) -> merkle.TreeBuilder:
     builder = merkle.TreeBuilder()
+    rows = _rows(fast)
+    suspect = None
+    try:
+        suspect = _consume(rows, builder, signed, captures, result)
+    finally:
+        rows.close()  # ends the COPY before any other query runs on this connection
+    if suspect is not None:
+        seq, payload = suspect
+        _check_row_columns(seq, payload)
+        raise Mismatch(f"entry seq={seq}", "the query columns disagree with the payload", seq=seq)
+    return builder
+
+
+def _consume(rows, builder, signed, captures, result) -> tuple[int, bytes] | None:
+    """Check each row; returns (seq, payload) of a row whose columns need a closer look."""
     previous_chain = ZERO
     sha256 = hashlib.sha256
-    for expected_seq, (seq, payload, leaf, chain, columns_ok) in enumerate(_rows(fast)):
+    for expected_seq, (seq, payload, leaf, chain, columns_ok) in enumerate(rows):
         payload, leaf, chain = bytes(payload), bytes(leaf), bytes(chain)
         if seq != expected_seq:
             what = f"is missing (the log jumps to {seq})" if seq > expected_seq else "appears twice"
@@ -273,7 +295,9 @@ def _stream(
                 f"chain hash does not follow from the previous entry (stored {chain.hex()}, computed {computed_chain.hex()})",
                 seq=seq,
             )
-        if not columns_ok:  # False: PostgreSQL saw a difference; None: not compared yet
+        if columns_ok is False:  # PostgreSQL saw a difference: name it once the COPY is over
+            return seq, payload
+        if columns_ok is None:  # the plain path: compare in Python now
             _check_row_columns(seq, payload)
         builder.append(leaf)
         size = builder.size
@@ -283,7 +307,7 @@ def _stream(
             _check_signed(signed[size], builder)
         previous_chain = chain
         result.entries = size
-    return builder
+    return None
 
 
 def _check_signed(checkpoint: _Signed, builder: merkle.TreeBuilder) -> None:

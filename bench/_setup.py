@@ -4,6 +4,7 @@ Benchmarks run by hand (python bench/<name>.py); they are not tests.
 """
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,8 @@ def fresh_database(url: str | None = None) -> str:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
+    # A fresh database needs fresh off-database checkpoint copies too.
+    shutil.rmtree(Path(os.environ["VAR_DIR"]) / "checkpoints", ignore_errors=True)
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], check=True, env=os.environ
     )

@@ -19,7 +19,9 @@ logger = logging.getLogger(__name__)
 
 def checkpoint_due(now: dt.datetime) -> bool:
     latest = Checkpoint.objects.order_by("-tree_size").only("issued_at").first()
-    return latest is None or now - latest.issued_at >= dt.timedelta(seconds=settings.AUDIT_CHECKPOINT_INTERVAL)
+    return latest is None or now - latest.issued_at >= dt.timedelta(
+        seconds=settings.AUDIT_CHECKPOINT_INTERVAL
+    )
 
 
 def tick(now: dt.datetime | None = None) -> dict:

@@ -86,7 +86,8 @@ class Organisation(models.Model):
         return reverse("suppliers:organisation-detail", args=[self.bin])
 
     def clean(self) -> None:
-        errors = identifier_errors(self.bin or "", sole_trader=self.is_sole_trader)
+        # An empty BIN is already reported as a missing field.
+        errors = identifier_errors(self.bin, sole_trader=self.is_sole_trader) if self.bin else []
         if errors:
             raise ValidationError({"bin": errors})
         if self.kind != OrganisationKind.AGENCY and (

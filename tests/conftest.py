@@ -5,6 +5,7 @@ outsider, and an operator."""
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from accounts.choices import Role
 from audit.guards import set_guards
@@ -76,6 +77,13 @@ def _append_only_guards(request):
     if transactional:
         set_guards(connection, enabled=False)
         _guards["enabled"] = False
+
+
+@pytest.fixture(autouse=True)
+def _keep_language():
+    """A request in Russian must not leave the next test speaking Russian."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ def test_a_pass_signs_a_checkpoint_when_none_exists_and_the_log_has_entries(grow
 def test_a_pass_signs_again_only_after_the_interval_and_only_if_the_log_grew(grow_log, settings):
     settings.AUDIT_CHECKPOINT_INTERVAL = 60
     grow_log(2)
-    with time_machine.travel(dt.datetime(2026, 5, 4, 10, 0, 0, tzinfo=dt.UTC), tick=False) as traveller:
+    with time_machine.travel(
+        dt.datetime(2026, 5, 4, 10, 0, 0, tzinfo=dt.UTC), tick=False
+    ) as traveller:
         assert tick()["checkpoint"] == 2
         grow_log(1)
         traveller.move_to(dt.datetime(2026, 5, 4, 10, 0, 59, tzinfo=dt.UTC))
