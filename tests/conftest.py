@@ -86,6 +86,28 @@ def _keep_language():
         yield
 
 
+# Every role of the cast, for tests that go through them all ("anonymous" is nobody).
+ROLES = (
+    "anonymous",
+    "agency_admin",
+    "buyer",
+    "commission",
+    "other_buyer",
+    "supplier_a",
+    "supplier_b",
+    "shady",
+    "auditor",
+    "reviewer",
+    "outsider",
+    "operator",
+)
+
+
+def cast_member(cast, role: str):
+    """The cast member playing `role` (the commission's first member for "commission")."""
+    return cast.commission[0] if role == "commission" else getattr(cast, role)
+
+
 @pytest.fixture
 def cast(db):
     agency = AgencyFactory(legal_name="City Hospital No. 7")

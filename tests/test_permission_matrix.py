@@ -20,26 +20,13 @@ from audit.services.checkpoints import issue_checkpoint
 from suppliers.choices import OrganisationStatus
 from suppliers.models import Membership
 from suppliers.services.members import invite_member
+from tests.conftest import ROLES, cast_member
 from tests.factories import MembershipFactory, SupplierFactory, make_bin
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
 L, A = LOGIN, ADMIN_LOGIN  # short forms for the table
 
-ROLES = (
-    "anonymous",
-    "agency_admin",
-    "buyer",
-    "commission",
-    "other_buyer",
-    "supplier_a",
-    "supplier_b",
-    "shady",
-    "auditor",
-    "reviewer",
-    "outsider",
-    "operator",
-)
 
 # fmt: off
 MATRIX = {
@@ -165,7 +152,7 @@ POST_BODIES = {
 
 
 def user_for(cast, role: str):
-    return cast.commission[0] if role == "commission" else getattr(cast, role)
+    return cast_member(cast, role)
 
 
 def outcome(response):

@@ -17,22 +17,9 @@ from audit.actions import Action
 from audit.models import Entry
 from suppliers.models import Membership, Organisation
 from suppliers.services.members import invite_member
+from tests.conftest import ROLES, cast_member
 from tests.factories import PASSWORD, SupplierFactory, make_bin
 
-ROLES = (
-    "anonymous",
-    "agency_admin",
-    "buyer",
-    "commission",
-    "other_buyer",
-    "supplier_a",
-    "supplier_b",
-    "shady",
-    "auditor",
-    "reviewer",
-    "outsider",
-    "operator",
-)
 AUDIT_LINK = 'href="/audit/"'
 ADMIN_LINK = 'href="/admin/"'
 
@@ -40,7 +27,7 @@ ADMIN_LINK = 'href="/admin/"'
 def visitor(cast, role: str) -> Client:
     client = Client()
     if role != "anonymous":
-        client.force_login(cast.commission[0] if role == "commission" else getattr(cast, role))
+        client.force_login(cast_member(cast, role))
     return client
 
 
