@@ -6,10 +6,13 @@ consistency proofs between consecutive checkpoints, and that the query columns a
 the payload. Stops at the first thing that does not match and names it.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
 import json
+import queue
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,20 +141,27 @@ def _column_mismatch(seq: int, payload, row) -> str | None:
     return None
 
 
-# PostgreSQL compares the query columns with the payload in C, on its own core, and streams
-# the rows (COPY) while Python hashes; a row whose columns disagree is re-checked in Python,
-# which names the column. OFFSET 0 keeps the parsed payload from being re-parsed per use.
+# PostgreSQL compares the query columns with the payload on its own core while Python hashes
+# (the next chunk is fetched in a thread). RFC 8785 sorts keys, so every payload is
+#   {"action":A,"actor":N,"data":D,"recorded_at":"T","seq":S,"subject":{"id":I,"type":Y},"v":1}
+# and the columns must rebuild its bytes around D exactly; D itself is compared as JSON with
+# the data column. OFFSET 0 keeps the rebuilt pieces from being computed once per use. A row
+# that fails is re-checked in Python, which names the column.
 PG_FAST_SQL = """
 SELECT e.seq, e.payload, e.leaf_hash, e.chain_hash,
   COALESCE(
-    (p->>'seq')::bigint = e.seq
-    AND p->>'action' = e.action
-    AND p->'subject' = jsonb_build_object('type', e.subject_type, 'id', e.subject_id)
-    AND p->'actor' = COALESCE(to_jsonb(e.actor_id), 'null'::jsonb)
-    AND p->>'recorded_at' = to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    AND p->'data' = e.data,
+    substring(e.payload FROM 1 FOR octet_length(pre)) = pre
+    AND substring(e.payload FROM octet_length(e.payload) - octet_length(suf) + 1) = suf
+    AND e.data = convert_from(substring(e.payload FROM octet_length(pre) + 1
+                   FOR octet_length(e.payload) - octet_length(pre) - octet_length(suf)), 'UTF8')::jsonb,
     false)
-FROM audit_entry e CROSS JOIN LATERAL (SELECT convert_from(e.payload, 'UTF8')::jsonb AS p OFFSET 0) j
+FROM audit_entry e CROSS JOIN LATERAL (
+  SELECT convert_to('{"action":' || to_json(e.action)::text || ',"actor":'
+                    || COALESCE(e.actor_id::text, 'null') || ',"data":', 'UTF8') AS pre,
+         convert_to(',"recorded_at":"' || to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+                    || '","seq":' || e.seq::text || ',"subject":{"id":' || to_json(e.subject_id)::text
+                    || ',"type":' || to_json(e.subject_type)::text || '},"v":1}', 'UTF8') AS suf
+  OFFSET 0) j
 ORDER BY e.seq
 """
 PLAIN_SQL = "SELECT seq, payload, leaf_hash, chain_hash, NULL FROM audit_entry ORDER BY seq"
@@ -161,26 +171,47 @@ ROW_SQL = "SELECT seq, recorded_at, actor_id, action, subject_type, subject_id, 
 def _rows(fast: bool):
     """(seq, payload, leaf, chain, columns_ok or None) in seq order, fetched in chunks."""
     if fast:
-        connection.ensure_connection()
-        # COPY streams without a round trip per chunk; binary keeps bytea as raw bytes.
-        with (
-            connection.connection.cursor() as cursor,
-            cursor.copy(f"COPY ({PG_FAST_SQL}) TO STDOUT (FORMAT BINARY)") as copy,
-        ):
-            copy.set_types(["int8", "bytea", "bytea", "bytea", "bool"])
-            try:
-                yield from copy.rows()
-            except GeneratorExit:
-                # Stopping early (a mismatch) must still finish the COPY: a connection left
-                # in COPY mode hangs on its next query.
-                for _block in copy:
-                    pass
-                raise
+        yield from _prefetched_rows()
         return
     with connection.chunked_cursor() as cursor:
         cursor.execute(PLAIN_SQL)
         while rows := cursor.fetchmany(CHUNK):
-            yield from rows
+            for seq, payload, leaf, chain, columns_ok in rows:
+                yield seq, bytes(payload), bytes(leaf), bytes(chain), columns_ok
+
+
+def _prefetched_rows():
+    """Rows from a server-side cursor, the next chunk fetched in a thread while this one is
+    hashed: PostgreSQL compares columns (one core) while Python hashes (the other)."""
+    connection.ensure_connection()
+    chunks: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    with connection.connection.cursor(name="audit_verify", binary=True) as cursor:
+
+        def fetch():
+            try:
+                cursor.execute(PG_FAST_SQL)
+                while not stop.is_set() and (rows := cursor.fetchmany(CHUNK)):
+                    chunks.put(rows)
+                chunks.put(None)
+            except Exception as exc:  # handed to the consuming thread
+                chunks.put(exc)
+
+        worker = threading.Thread(target=fetch, name="audit-verify-fetch", daemon=True)
+        worker.start()
+        try:
+            while (rows := chunks.get()) is not None:
+                if isinstance(rows, Exception):
+                    raise rows
+                yield from rows
+        finally:
+            # Whether done or stopped early, the fetcher must be gone before anyone else
+            # uses this connection.
+            stop.set()
+            while worker.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    chunks.get(timeout=0.1)
+            worker.join()
 
 
 def _check_row_columns(seq: int, payload: bytes) -> None:
@@ -264,7 +295,7 @@ def _stream(
     try:
         suspect = _consume(rows, builder, signed, captures, result)
     finally:
-        rows.close()  # ends the COPY before any other query runs on this connection
+        rows.close()  # stops the fetcher before any other query runs on this connection
     if suspect is not None:
         seq, payload = suspect
         _check_row_columns(seq, payload)
@@ -277,7 +308,6 @@ def _consume(rows, builder, signed, captures, result) -> tuple[int, bytes] | Non
     previous_chain = ZERO
     sha256 = hashlib.sha256
     for expected_seq, (seq, payload, leaf, chain, columns_ok) in enumerate(rows):
-        payload, leaf, chain = bytes(payload), bytes(leaf), bytes(chain)
         if seq != expected_seq:
             what = f"is missing (the log jumps to {seq})" if seq > expected_seq else "appears twice"
             raise Mismatch(f"entry seq={expected_seq}", what, seq=expected_seq)
@@ -295,7 +325,7 @@ def _consume(rows, builder, signed, captures, result) -> tuple[int, bytes] | Non
                 f"chain hash does not follow from the previous entry (stored {chain.hex()}, computed {computed_chain.hex()})",
                 seq=seq,
             )
-        if columns_ok is False:  # PostgreSQL saw a difference: name it once the COPY is over
+        if columns_ok is False:  # PostgreSQL saw a difference: name it once fetching stopped
             return seq, payload
         if columns_ok is None:  # the plain path: compare in Python now
             _check_row_columns(seq, payload)
