@@ -28,3 +28,9 @@ class Action(models.TextChoices):
     BLACKLIST_ENTRY_ENDED = "suppliers.blacklistentry.ended"
     # audit
     LOG_VERIFIED = "audit.log.verified"
+    # procurement: plans and budget
+    BUDGET_LINE_CREATED = "procurement.budgetline.created"
+    BUDGET_LINE_AMENDED = "procurement.budgetline.amended"
+    PLAN_ITEM_ADDED = "procurement.planitem.added"
+    PLAN_ITEM_APPROVED = "procurement.planitem.approved"
+    PLAN_ITEM_CANCELLED = "procurement.planitem.cancelled"

@@ -71,6 +71,7 @@ GUARDED_TABLES: dict[str, bool] = {
     "suppliers_historicalmembership": False,
     "suppliers_historicalblacklistentry": False,
     "suppliers_blacklistentry": True,
+    "procurement_budgetentry": False,
 }
 
 

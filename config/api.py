@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from accounts.api import router as accounts_router
 from audit.api import router as audit_router
 from config.api_errors import install_error_handlers
+from procurement.api import router as plans_router
 from suppliers.api import router as registers_router
 
 api = NinjaAPI(
@@ -22,3 +23,4 @@ install_error_handlers(api)
 api.add_router("/", accounts_router)
 api.add_router("/registers", registers_router)
 api.add_router("/audit", audit_router)
+api.add_router("/plans", plans_router)

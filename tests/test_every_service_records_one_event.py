@@ -8,6 +8,7 @@ import datetime as dt
 import importlib
 import inspect
 import pkgutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from audit.models import Entry
 from tests.factories import BlacklistEntryFactory, MembershipFactory, SupplierFactory, make_bin
+from tests.procurement.factories import BudgetLineFactory, PlanItemFactory, procedure
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("accounts", "suppliers", "procurement", "audit")
@@ -26,9 +28,20 @@ READS = {
     "suppliers.services.members.find_open_invitation",
     "audit.services.verification.run_verification",
     "audit.services.checkpoints.checkpoint_file",
+    # Locks a budget line and reads its balances, for the services that then change it.
+    "procurement.services.ledger.lock_budget_line",
 }
 # A checkpoint signs the log itself; an event about it would need a checkpoint of its own.
 EXEMPT = {"audit.services.checkpoints.issue_checkpoint"}
+# Ledger moves are steps of other services (publishing reserves, cancelling releases, signing a
+# contract obligates, a payment pays): the calling service records the one event for the whole
+# change in the same transaction, and the moves refuse to run outside one.
+EXEMPT |= {
+    "procurement.services.ledger.reserve",
+    "procurement.services.ledger.release",
+    "procurement.services.ledger.obligate",
+    "procurement.services.ledger.pay",
+}
 
 
 def _new_supplier_details():
@@ -225,6 +238,63 @@ CASES = {
             actor=c.operator,
         ),
         "suppliers.blacklistentry.ended",
+    ),
+    "procurement.services.budget.create_budget_line": (
+        lambda c: _call(
+            "procurement.services.budget.create_budget_line",
+            agency=c.agency,
+            fiscal_year=2025,
+            programme_code="001",
+            subprogramme_code="015",
+            name="Medicines",
+            approved_amount=Decimal("5000000.00"),
+            actor=c.buyer,
+        ),
+        "procurement.budgetline.created",
+    ),
+    "procurement.services.budget.change_approved_amount": (
+        lambda c: _call(
+            "procurement.services.budget.change_approved_amount",
+            line=BudgetLineFactory(agency=c.agency),
+            approved_amount=Decimal("7500000.00"),
+            reason="Budget clarification order No. 12",
+            actor=c.buyer,
+        ),
+        "procurement.budgetline.amended",
+    ),
+    "procurement.services.budget.add_plan_item": (
+        lambda c: _call(
+            "procurement.services.budget.add_plan_item",
+            agency=c.agency,
+            budget_line=BudgetLineFactory(agency=c.agency),
+            fiscal_year=2025,
+            subject="Insulin",
+            nomenclature_code="212013.900.000032",
+            quantity=Decimal("100"),
+            unit="pack",
+            planned_amount=Decimal("250000.00"),
+            procedure=procedure("open_tender"),
+            planned_month=4,
+            actor=c.buyer,
+        ),
+        "procurement.planitem.added",
+    ),
+    "procurement.services.budget.approve_plan_item": (
+        lambda c: _call(
+            "procurement.services.budget.approve_plan_item",
+            item=PlanItemFactory(budget_line=BudgetLineFactory(agency=c.agency)),
+            actor=c.buyer,
+        ),
+        "procurement.planitem.approved",
+    ),
+    "procurement.services.budget.cancel_plan_item": (
+        lambda c: _call(
+            "procurement.services.budget.cancel_plan_item",
+            item=PlanItemFactory(budget_line=BudgetLineFactory(agency=c.agency)),
+            reason="Bought centrally instead",
+            actor=c.buyer,
+        ),
+        "procurement.planitem.cancelled",
     ),
     "audit.services.verification.verify_and_record": (
         lambda c: _call("audit.services.verification.verify_and_record", actor=c.auditor),

@@ -22,6 +22,7 @@ from suppliers.models import Membership
 from suppliers.services.members import invite_member
 from tests.conftest import ROLES, cast_member
 from tests.factories import MembershipFactory, SupplierFactory, make_bin
+from tests.procurement.factories import BudgetLineFactory, PlanItemFactory, procedure
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
@@ -75,6 +76,19 @@ MATRIX = {
     ("api:checkpoint_key", "GET", None):                         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
     ("api:inclusion", "GET", "checkpointed log"):                (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
     ("api:consistency", "GET", "checkpointed log"):              (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),  # audit (lead)
+    # plans and budget of an agency: its members see them, buyers and admins keep them
+    ("procurement:budget", "GET", "agency"):                     (L,   200, 200, 200, 403, 403, 403, 403, 200, 403, 403, 200),
+    ("procurement:budgetline-create", "POST", "agency"):         (L,   302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+    ("procurement:planitem-create", "POST", "agency's budget"):  (L,   302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+    ("procurement:planitem-approve", "POST", "draft plan item"): (L,   302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+    ("procurement:planitem-cancel", "POST", "draft plan item"):  (L,   302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 302),
+    ("api:list_procedures", "GET", None):                        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:list_budget_lines", "GET", "agency"):                  (401, 200, 200, 200, 403, 403, 403, 403, 200, 403, 403, 200),
+    ("api:create_budget_line", "POST", "agency"):                (401, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 201),
+    ("api:list_plan_items", "GET", "agency"):                    (401, 200, 200, 200, 403, 403, 403, 403, 200, 403, 403, 200),
+    ("api:create_plan_item", "POST", "agency's budget"):         (401, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 201),
+    ("api:approve_plan_item", "POST", "draft plan item"):        (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+    ("api:cancel_plan_item", "POST", "draft plan item"):         (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 200),
     # Django admin: only its front door; operators are staff
     ("admin:index", "GET", None):                                (A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   200),
 }
@@ -112,6 +126,14 @@ def _checkpointed_log(cast) -> Checkpoint:
     return issue_checkpoint(reason="test")
 
 
+def _agency_budget(cast):
+    """Line 001/015 of the agency for 2025, which the plan item bodies below cite."""
+    procedure("open_tender")
+    return BudgetLineFactory(
+        agency=cast.agency, fiscal_year=2025, programme_code="001", subprogramme_code="015"
+    )
+
+
 TARGETS = {
     None: lambda cast: {},
     "supplier_a": lambda cast: {"bin": cast.supplier_org_a.bin},
@@ -132,6 +154,11 @@ TARGETS = {
     "audit entry": _audit_entry,
     "checkpointed log": lambda cast: _checkpointed_log(cast) and {},
     "checkpoint": lambda cast: {"tree_size": _checkpointed_log(cast).tree_size},
+    "agency's budget": lambda cast: _agency_budget(cast) and {"bin": cast.agency.bin},
+    "draft plan item": lambda cast: {
+        "bin": cast.agency.bin,
+        "item_id": PlanItemFactory(budget_line=_agency_budget(cast)).pk,
+    },
 }
 
 QUERIES = {
@@ -139,7 +166,32 @@ QUERIES = {
     "api:consistency": {"first": 1, "second": 2},
 }
 
+_BUDGET_LINE = {
+    "fiscal_year": 2025,
+    "programme_code": "002",
+    "subprogramme_code": "",
+    "name": "Office supplies",
+    "approved_amount": "1000000.00",
+}
+_PLAN_ITEM = {
+    "fiscal_year": 2025,
+    "budget_line": "001/015",
+    "subject": "Insulin glargine",
+    "nomenclature_code": "212013.900.000032",
+    "quantity": "100",
+    "unit": "pack",
+    "planned_amount": "250000.00",
+    "procedure": "open_tender",
+    "planned_month": 3,
+}
+
 POST_BODIES = {
+    "procurement:budgetline-create": _BUDGET_LINE,
+    "procurement:planitem-create": _PLAN_ITEM,
+    "procurement:planitem-cancel": {"reason": "Bought centrally instead"},
+    "api:create_budget_line": _BUDGET_LINE,
+    "api:create_plan_item": _PLAN_ITEM,
+    "api:cancel_plan_item": {"reason": "Bought centrally instead"},
     "suppliers:members": {"email": "new.colleague@example.kz", "role": Role.BUYER},
     "api:create_supplier": {
         "bin": make_bin(),

@@ -1,1 +1,0 @@
-"""Plans, budget, tenders, bids, awards and contracts arrive here with the lifecycle issues."""

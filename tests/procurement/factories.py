@@ -1,0 +1,78 @@
+"""Budget lines, plan items and procedures for the plans and budget tests.
+
+Like tests/factories.py these write rows directly (no services, no events). Procedures are
+looked up, not invented: `procedure(code)` returns the row the data migration loads, and
+loads it again from the same data when a transactional test's flush has emptied the table.
+"""
+
+import importlib
+from decimal import Decimal
+
+import factory
+from django.db import transaction
+
+from audit.models import Entry
+from procurement.models import BudgetEntry, BudgetLine, PlanItem, Procedure
+from procurement.services import ledger
+from tests.factories import AgencyFactory
+
+PROCEDURES = importlib.import_module(
+    "procurement.migrations.0002_procedures_and_ledger_guards"
+).PROCEDURES
+
+
+def procedure(code: str = "open_tender") -> Procedure:
+    row = next(r for r in PROCEDURES if r["code"] == code)
+    defaults = {k: v for k, v in row.items() if k != "code"}
+    return Procedure.objects.get_or_create(code=code, defaults=defaults)[0]
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    agency = factory.SubFactory(AgencyFactory)
+    fiscal_year = 2025
+    programme_code = factory.Sequence(lambda n: f"{n % 900 + 100:03d}")
+    subprogramme_code = "015"
+    name = "Medicines"
+    approved_amount = Decimal("10000000.00")
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanItem
+
+    budget_line = factory.SubFactory(BudgetLineFactory)
+    agency = factory.SelfAttribute("budget_line.agency")
+    fiscal_year = factory.SelfAttribute("budget_line.fiscal_year")
+    subject = "Insulin glargine 100 IU/ml, 3 ml cartridge"
+    nomenclature_code = "212013.900.000032"
+    quantity = Decimal("1200.000")
+    unit = "pack"
+    planned_amount = Decimal("3000000.00")
+    currency = "KZT"
+    procedure = factory.LazyFunction(procedure)
+    planned_month = 3
+
+
+def move(kind: str, line: BudgetLine, amount: str, reference=("procurement.tender", 1), actor=None):
+    """One ledger move in its own transaction, the way a calling service would make it."""
+    with transaction.atomic():
+        return getattr(ledger, kind)(
+            line=line, amount=Decimal(amount), reference=reference, actor=actor
+        )
+
+
+def counts() -> dict:
+    """How many lines, entries, plan items and audit events there are: for "nothing changed"."""
+    return {
+        "lines": BudgetLine.objects.count(),
+        "entries": BudgetEntry.objects.count(),
+        "items": PlanItem.objects.count(),
+        "events": Entry.objects.count(),
+    }
+
+
+def events_since(before: int) -> list:
+    return list(Entry.objects.filter(seq__gte=before).order_by("seq"))
