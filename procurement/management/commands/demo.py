@@ -5,6 +5,7 @@ Idempotent: whatever already exists is left alone, so a second run changes nothi
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.users import bootstrap_operator, create_user_account
+from procurement.models import BudgetLine, PlanItem, Procedure
+from procurement.services.budget import add_plan_item, approve_plan_item, create_budget_line
 from suppliers.models import Membership, Organisation
 from suppliers.services.blacklist import add_blacklist_entry
 from suppliers.services.members import add_member
@@ -20,6 +23,7 @@ from suppliers.services.registration import register_organisation, register_supp
 from suppliers.services.verification import verify_organisation
 
 DATA = Path(settings.BASE_DIR) / "fixtures" / "demo_registers.json"
+PLANS = Path(settings.BASE_DIR) / "fixtures" / "demo_plans.json"
 
 
 class Command(BaseCommand):
@@ -32,6 +36,7 @@ class Command(BaseCommand):
         self._bodies(data["bodies"], operator)
         self._suppliers(data, operator, password)
         self._people(data["people"], operator, password)
+        self._plans(json.loads(PLANS.read_text()))
         self._print_logins(data, password)
 
     def _operator(self, spec, password) -> User:
@@ -95,6 +100,48 @@ class Command(BaseCommand):
                 )
                 if not held.exists():
                     add_member(organisation=organisation, user=user, role=role, actor=operator)
+
+    def _plans(self, plans):
+        year = plans["fiscal_year"]
+        for spec in plans["agencies"]:
+            agency = Organisation.objects.get(bin=spec["bin"])
+            buyer = User.objects.get(email=spec["buyer"])
+            for line_spec in spec["lines"]:
+                line = BudgetLine.objects.filter(
+                    agency=agency,
+                    fiscal_year=year,
+                    programme_code=line_spec["programme_code"],
+                    subprogramme_code=line_spec["subprogramme_code"],
+                ).first() or create_budget_line(
+                    agency=agency,
+                    fiscal_year=year,
+                    programme_code=line_spec["programme_code"],
+                    subprogramme_code=line_spec["subprogramme_code"],
+                    name=line_spec["name"],
+                    approved_amount=Decimal(line_spec["approved_amount"]),
+                    actor=buyer,
+                )
+                for item_spec in line_spec["items"]:
+                    self._plan_item(agency, line, year, item_spec, buyer)
+
+    def _plan_item(self, agency, line, year, spec, buyer):
+        if PlanItem.objects.filter(budget_line=line, subject=spec["subject"]).exists():
+            return
+        item = add_plan_item(
+            agency=agency,
+            budget_line=line,
+            fiscal_year=year,
+            subject=spec["subject"],
+            nomenclature_code=spec["nomenclature_code"],
+            quantity=Decimal(spec["quantity"]),
+            unit=spec["unit"],
+            planned_amount=Decimal(spec["planned_amount"]),
+            procedure=Procedure.objects.get(code=spec["procedure"]),
+            planned_month=spec["planned_month"],
+            actor=buyer,
+        )
+        if spec["approve"]:
+            approve_plan_item(item=item, actor=buyer)
 
     def _print_logins(self, data, password):
         self.stdout.write(
