@@ -37,12 +37,7 @@ def test_demo_creates_one_login_per_role_through_audited_services_and_prints_the
         Entry.objects.filter(action="suppliers.organisation.registered").count()
         == Organisation.objects.count()
     )
-    assert (
-        Organisation.objects.blacklisted_at(
-            __import__("django.utils.timezone").utils.timezone.now()
-        ).count()
-        == 1
-    )
+    assert Organisation.objects.blacklisted_at(timezone.now()).count() == 1
     assert PlanItem.objects.filter(status="approved").count() >= 3
 
 
