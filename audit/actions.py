@@ -34,3 +34,13 @@ class Action(models.TextChoices):
     PLAN_ITEM_ADDED = "procurement.planitem.added"
     PLAN_ITEM_APPROVED = "procurement.planitem.approved"
     PLAN_ITEM_CANCELLED = "procurement.planitem.cancelled"
+    # procurement: tenders (the clock's events have no actor)
+    TENDER_CREATED = "procurement.tender.created"
+    LOT_ADDED = "procurement.lot.added"
+    COMMISSION_APPOINTED = "procurement.commission.appointed"
+    TENDER_SCHEDULED = "procurement.tender.scheduled"
+    TENDER_PUBLISHED = "procurement.tender.published"
+    TENDER_TENDERING_STARTED = "procurement.tender.tendering_started"
+    TENDER_CLOSED = "procurement.tender.closed"
+    TENDER_FAILED = "procurement.tender.failed"
+    TENDER_CANCELLED = "procurement.tender.cancelled"

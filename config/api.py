@@ -6,6 +6,7 @@ from accounts.api import router as accounts_router
 from audit.api import router as audit_router
 from config.api_errors import install_error_handlers
 from procurement.api import router as plans_router
+from procurement.tenders_api import router as tenders_router
 from suppliers.api import router as registers_router
 
 api = NinjaAPI(
@@ -24,3 +25,4 @@ api.add_router("/", accounts_router)
 api.add_router("/registers", registers_router)
 api.add_router("/audit", audit_router)
 api.add_router("/plans", plans_router)
+api.add_router("/tenders", tenders_router)

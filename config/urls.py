@@ -9,7 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("registers/", include("suppliers.urls")),
     path("audit/", include("audit.urls")),
-    path("plans/", include("procurement.urls")),
+    path("", include("procurement.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -6,7 +6,7 @@ ledger only through them, and procedures through data migrations.
 
 from django.contrib import admin
 
-from procurement.models import BudgetEntry, BudgetLine, PlanItem, Procedure
+from procurement.models import BudgetEntry, BudgetLine, Lot, PlanItem, Procedure, Tender
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,3 +54,22 @@ class PlanItemAdmin(ReadOnlyAdmin):
     list_display = ("agency", "fiscal_year", "subject", "planned_amount", "procedure", "status")
     list_filter = ("fiscal_year", "status")
     search_fields = ("subject", "nomenclature_code", "agency__legal_name")
+
+
+class LotInline(admin.TabularInline):
+    model = Lot
+    fields = ("number", "title", "amount", "budget_line", "status")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Tender)
+class TenderAdmin(ReadOnlyAdmin):
+    list_display = ("number", "title", "agency", "procedure", "status", "next_check")
+    list_filter = ("status", "procedure")
+    search_fields = ("number", "title")
+    inlines = [LotInline]

@@ -1,20 +1,28 @@
 """The clock: timed work done in passes, safe to run in several processes at once.
 
-Today a pass signs an audit checkpoint when the last one is older than
-AUDIT_CHECKPOINT_INTERVAL and the log has grown; tender deadlines join it with the tender
-lifecycle. Each job is idempotent, so a pass that runs twice, or late, changes nothing more.
+A pass applies the tenders' due events (procurement/services/deadlines.py) and signs an audit
+checkpoint at every deadline passed, and when the last checkpoint is older than
+AUDIT_CHECKPOINT_INTERVAL and the log has grown. Each job is idempotent, so a pass that runs
+twice, or late, changes nothing more.
 """
 
 import datetime as dt
 import logging
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.models import Checkpoint
 from audit.services.checkpoints import issue_checkpoint
+from procurement.models import Tender
+from procurement.services.deadlines import pass_submission_deadline, start_tendering
 
 logger = logging.getLogger(__name__)
+
+BATCH = 100
+# status -> the service that applies the event it waits for
+EVENTS = {"enquiries": start_tendering, "tendering": pass_submission_deadline}
 
 
 def checkpoint_due(now: dt.datetime) -> bool:
@@ -24,10 +32,45 @@ def checkpoint_due(now: dt.datetime) -> bool:
     )
 
 
+def _claim(pk: int, now: dt.datetime) -> Tender | None:
+    """Lock the tender if it is still due and no other clock holds it (SKIP LOCKED); SQLite
+    has one writer at a time and no row locks, so there a plain select does."""
+    tenders = Tender.objects.due(now).filter(pk=pk)
+    if connection.features.has_select_for_update_skip_locked:
+        tenders = tenders.select_for_update(skip_locked=True)
+    return tenders.first()
+
+
+def process_tender(pk: int, now: dt.datetime) -> list[tuple[str, str]]:
+    """Apply every due event of one tender, in order, in one transaction."""
+    applied = []
+    with transaction.atomic():
+        tender = _claim(pk, now)
+        while tender is not None and tender.next_check is not None and tender.next_check <= now:
+            service = EVENTS.get(tender.status)
+            result = service(tender=tender, now=now) if service else None
+            if result is None:
+                break
+            applied.append((result.number, result.status))
+            tender = result
+    return applied
+
+
+def process_due_tenders(now: dt.datetime) -> list[tuple[str, str]]:
+    applied = []
+    due = list(Tender.objects.due(now).order_by("next_check", "pk").values_list("pk", flat=True))
+    for pk in due[:BATCH]:
+        done = process_tender(pk, now)
+        applied += done
+        if any(status in ("opening", "unsuccessful") for _number, status in done):
+            issue_checkpoint(reason="deadline")
+    return applied
+
+
 def tick(now: dt.datetime | None = None) -> dict:
     """One pass; returns what it did."""
     now = now or timezone.now()
-    done = {"checkpoint": None}
+    done = {"tenders": process_due_tenders(now), "checkpoint": None}
     if checkpoint_due(now):
         checkpoint = issue_checkpoint(reason="scheduled")
         if checkpoint is not None and checkpoint.issued_at >= now:

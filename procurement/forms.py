@@ -4,7 +4,11 @@ from django import forms
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from procurement.models import BudgetLine, Procedure
+from accounts.choices import Role
+from accounts.models import User
+from procurement.choices import ACTIVE_TENDER_STATUSES, CancelReason, TenderStatus
+from procurement.models import BudgetLine, PlanItem, Procedure
+from procurement.money import format_money
 
 
 class BudgetLineForm(forms.ModelForm):
@@ -78,3 +82,117 @@ class PlanItemForm(forms.Form):
 
 class CancelPlanItemForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=400)
+
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class TenderForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"),
+        queryset=Procedure.objects.filter(is_active=True),
+        to_field_name="code",
+    )
+
+
+class LotForm(forms.Form):
+    """A lot from approved plan items of the agency that no active lot uses yet."""
+
+    plan_items = forms.ModelMultipleChoiceField(
+        label=_("Approved plan items"),
+        queryset=PlanItem.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    title = forms.CharField(label=_("Lot title"), max_length=500, required=False)
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=18,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: what the plan items plan."),
+    )
+
+    def __init__(self, *args, tender, **kwargs):
+        kwargs.setdefault("auto_id", "id_lot_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["plan_items"].queryset = (
+            PlanItem.objects.of_agency(tender.agency)
+            .approved()
+            .filter(procedure=tender.procedure)
+            .exclude(lots__status="active", lots__tender__status__in=ACTIVE_TENDER_STATUSES)
+            .select_related("budget_line")
+        )
+        self.fields["plan_items"].label_from_instance = lambda item: (
+            f"{item.budget_line.code} · {item.subject} · {format_money(item.planned_amount)}"
+        )
+
+
+class PeriodsForm(forms.Form):
+    """Instants typed in Almaty time (the site's zone) and stored in UTC."""
+
+    enquiry_end = forms.DateTimeField(
+        label=_("End of enquiries (Almaty time)"),
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMATS[0]),
+    )
+    submission_deadline = forms.DateTimeField(
+        label=_("Submission deadline (Almaty time)"),
+        input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMATS[0]),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_periods_%s")
+        super().__init__(*args, **kwargs)
+
+
+class CommissionForm(forms.Form):
+    chair = forms.ModelChoiceField(label=_("Chair"), queryset=User.objects.none())
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    threshold = forms.IntegerField(
+        label=_("Members needed to open the bids"), min_value=1, max_value=99
+    )
+
+    def __init__(self, *args, agency, **kwargs):
+        kwargs.setdefault("auto_id", "id_commission_%s")
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(
+            memberships__organisation=agency,
+            memberships__role=Role.COMMISSION_MEMBER,
+            memberships__is_active=True,
+        ).distinct()
+        self.fields["chair"].queryset = people
+        self.fields["members"].queryset = people
+
+
+class CancelTenderForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=CancelReason.choices)
+    text = forms.CharField(label=_("Explanation"), max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_cancel_%s")
+        super().__init__(*args, **kwargs)
+
+
+class TenderSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any"))] + [c for c in TenderStatus.choices if c[0] != "draft"],
+    )
+    agency = forms.CharField(label=_("Agency BIN"), required=False, max_length=12)
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"),
+        queryset=Procedure.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Any"),
+    )

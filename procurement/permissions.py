@@ -19,3 +19,29 @@ def can_view_budget(agency, user) -> bool:
     if agency.kind != OrganisationKind.AGENCY:
         return False
     return is_operator(user) or is_auditor(user) or bool(roles_in(user, agency))
+
+
+# Who runs an agency's tenders: its buyers and administrators. Operators keep the registers
+# but are no party to a procurement, so they do not act on tenders.
+TENDER_RUNNERS = frozenset({Role.BUYER, Role.ADMIN})
+
+
+def can_create_tender(agency, user) -> bool:
+    if agency.kind != OrganisationKind.AGENCY:
+        return False
+    return bool(TENDER_RUNNERS & roles_in(user, agency))
+
+
+def can_manage_tender(tender, user) -> bool:
+    return can_create_tender(tender.agency, user)
+
+
+def can_view_tender(tender, user) -> bool:
+    """Published tenders are public; a draft is seen by its agency's members and operators."""
+    if tender.status != "draft":
+        return True
+    return is_operator(user) or bool(roles_in(user, tender.agency))
+
+
+def is_commission_member_of(agency, user) -> bool:
+    return Role.COMMISSION_MEMBER in roles_in(user, agency)

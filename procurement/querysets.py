@@ -63,6 +63,16 @@ class BudgetEntryQuerySet(models.QuerySet):
     def caused_by(self, reference_type: str, reference_id) -> "BudgetEntryQuerySet":
         return self.filter(reference_type=reference_type, reference_id=str(reference_id))
 
+    def held_per_line(self) -> dict[int, Decimal]:
+        """Still reserved by these entries, per line id: reserve − release − obligate > 0."""
+        sign = {EntryKind.RESERVE: 1, EntryKind.RELEASE: -1, EntryKind.OBLIGATE: -1}
+        held: dict[int, Decimal] = {}
+        rows = self.filter(kind__in=list(sign)).values("line_id", "kind").annotate(t=Sum("amount"))
+        for row in rows:
+            amount = sign[row["kind"]] * round_money(Decimal(row["t"]))
+            held[row["line_id"]] = held.get(row["line_id"], Decimal("0.00")) + amount
+        return {line: amount for line, amount in held.items() if amount > 0}
+
 
 class PlanItemQuerySet(models.QuerySet):
     def of_agency(self, agency):
@@ -73,3 +83,32 @@ class PlanItemQuerySet(models.QuerySet):
 
     def approved(self):
         return self.filter(status=PlanItemStatus.APPROVED)
+
+
+class TenderQuerySet(models.QuerySet):
+    def published(self):
+        """Tenders the public sees: every one that has left the draft."""
+        from procurement.choices import TenderStatus
+
+        return self.exclude(status=TenderStatus.DRAFT)
+
+    def visible_to(self, user):
+        """Published tenders, and drafts of the agencies the user is a member of (operators
+        see every draft)."""
+        from suppliers.permissions import is_operator, memberships
+
+        if is_operator(user):
+            return self
+        agencies = [m.organisation_id for m in memberships(user)]
+        return self.filter(Q(pk__in=self.published().values("pk")) | Q(agency_id__in=agencies))
+
+    def due(self, now):
+        return self.filter(next_check__isnull=False, next_check__lte=now)
+
+    def matching(self, text: str):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(number__iexact=text) | Q(title__icontains=text) | Q(description__icontains=text)
+        )

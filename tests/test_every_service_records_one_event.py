@@ -12,12 +12,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from accounts.choices import Role
 from audit.models import Entry
 from tests.factories import BlacklistEntryFactory, MembershipFactory, SupplierFactory, make_bin
-from tests.procurement.factories import BudgetLineFactory, PlanItemFactory, procedure
+from tests.procurement.factories import (
+    FROZEN,
+    BudgetLineFactory,
+    PlanItemFactory,
+    approved_item,
+    draft_tender,
+    procedure,
+    ready_tender,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ("accounts", "suppliers", "procurement", "audit")
@@ -41,6 +50,7 @@ EXEMPT |= {
     "procurement.services.ledger.release",
     "procurement.services.ledger.obligate",
     "procurement.services.ledger.pay",
+    "procurement.services.ledger.release_held",
 }
 
 
@@ -93,6 +103,25 @@ def _revoke_token(c):
     token, _raw = create_api_token(user=c.supplier_a, name="t", actor=c.supplier_a)
     before = Entry.objects.count()
     revoke_api_token(token=token, actor=c.supplier_a)
+    return before
+
+
+def _published(c):
+    from procurement.services.tenders import publish_tender
+
+    with time_machine.travel(FROZEN, tick=False):  # a year the holiday calendar covers
+        return publish_tender(tender=ready_tender(c), actor=c.buyer)
+
+
+def _at_instant(c, field, service):
+    """A published tender whose `field` instant has come; returns the count before the event."""
+    tender = _published(c)
+    before = Entry.objects.count()
+    with time_machine.travel(getattr(tender, field), tick=False):
+        if field == "submission_deadline":
+            Tender = type(tender)
+            Tender.objects.filter(pk=tender.pk).update(status="tendering")
+        _call(f"procurement.services.deadlines.{service}", tender=tender)
     return before
 
 
@@ -295,6 +324,65 @@ CASES = {
             actor=c.buyer,
         ),
         "procurement.planitem.cancelled",
+    ),
+    "procurement.services.tenders.create_tender": (
+        lambda c: _call(
+            "procurement.services.tenders.create_tender",
+            agency=c.agency,
+            title="Insulin",
+            procedure=procedure("open_tender"),
+            actor=c.buyer,
+        ),
+        "procurement.tender.created",
+    ),
+    "procurement.services.tenders.add_lot": (
+        lambda c: _call(
+            "procurement.services.tenders.add_lot",
+            tender=draft_tender(c.agency),
+            plan_items=[approved_item(c.agency)],
+            actor=c.buyer,
+        ),
+        "procurement.lot.added",
+    ),
+    "procurement.services.tenders.set_commission": (
+        lambda c: _call(
+            "procurement.services.tenders.set_commission",
+            tender=draft_tender(c.agency),
+            chair=c.buyer,
+            members=c.commission,
+            threshold=3,
+            actor=c.buyer,
+        ),
+        "procurement.commission.appointed",
+    ),
+    "procurement.services.tenders.set_periods": (
+        lambda c: _call(
+            "procurement.services.tenders.set_periods",
+            tender=draft_tender(c.agency),
+            enquiry_end=timezone.now() + dt.timedelta(days=20),
+            submission_deadline=timezone.now() + dt.timedelta(days=30),
+            actor=c.buyer,
+        ),
+        "procurement.tender.scheduled",
+    ),
+    "procurement.services.tenders.publish_tender": (_published, "procurement.tender.published"),
+    "procurement.services.tenders.cancel_tender": (
+        lambda c: _call(
+            "procurement.services.tenders.cancel_tender",
+            tender=draft_tender(c.agency),
+            reason="no_demand",
+            text="Bought centrally",
+            actor=c.buyer,
+        ),
+        "procurement.tender.cancelled",
+    ),
+    "procurement.services.deadlines.start_tendering": (
+        lambda c: _at_instant(c, "enquiry_end", "start_tendering"),
+        "procurement.tender.tendering_started",
+    ),
+    "procurement.services.deadlines.pass_submission_deadline": (
+        lambda c: _at_instant(c, "submission_deadline", "pass_submission_deadline"),
+        "procurement.tender.failed",
     ),
     "audit.services.verification.verify_and_record": (
         lambda c: _call("audit.services.verification.verify_and_record", actor=c.auditor),

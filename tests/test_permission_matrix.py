@@ -8,10 +8,13 @@ runs inside a transaction that is rolled back before the next role tries.
 Cells: an HTTP status, LOGIN (302 to our login page), or ADMIN_LOGIN (302 to the admin's).
 """
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.services.tokens import create_api_token
@@ -22,7 +25,14 @@ from suppliers.models import Membership
 from suppliers.services.members import invite_member
 from tests.conftest import ROLES, cast_member
 from tests.factories import MembershipFactory, SupplierFactory, make_bin
-from tests.procurement.factories import BudgetLineFactory, PlanItemFactory, procedure
+from tests.procurement.factories import (
+    BudgetLineFactory,
+    PlanItemFactory,
+    approved_item,
+    draft_tender,
+    procedure,
+    ready_tender,
+)
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
@@ -89,6 +99,26 @@ MATRIX = {
     ("api:create_plan_item", "POST", "agency's budget"):         (401, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 201),
     ("api:approve_plan_item", "POST", "draft plan item"):        (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 200),
     ("api:cancel_plan_item", "POST", "draft plan item"):         (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 200),
+    # tenders: the public reads published ones; a draft is its agency's; buyers and admins run them
+    ("procurement:tender-list", "GET", None):                    (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("procurement:tender-detail", "GET", "published tender"):    (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("procurement:tender-detail", "GET", "draft tender"):        (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
+    ("procurement:tender-create", "GET", "agency"):              (L,   200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("procurement:tender-create", "POST", "agency"):             (L,   302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("procurement:tender-lot-add", "POST", "draft tender"):      (L,   302, 302, 403, 404, 404, 404, 404, 404, 404, 404, 403),
+    ("procurement:tender-periods", "POST", "draft tender"):      (L,   302, 302, 403, 404, 404, 404, 404, 404, 404, 404, 403),
+    ("procurement:tender-commission", "POST", "draft tender"):   (L,   302, 302, 403, 404, 404, 404, 404, 404, 404, 404, 403),
+    ("procurement:tender-publish", "POST", "ready tender"):      (L,   302, 302, 403, 404, 404, 404, 404, 404, 404, 404, 403),
+    ("procurement:tender-cancel", "POST", "published tender"):   (L,   302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("api:list_tenders", "GET", None):                           (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:get_tender", "GET", "published tender"):               (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:get_tender", "GET", "draft tender"):                   (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
+    ("api:create_tender", "POST", None):                         (401, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("api:add_tender_lot", "POST", "draft tender"):              (401, 201, 201, 403, 404, 404, 404, 404, 404, 404, 404, 403),
+    ("api:set_tender_periods", "POST", "draft tender"):          (401, 200, 200, 403, 404, 404, 404, 404, 404, 404, 404, 403),
+    ("api:set_tender_commission", "POST", "draft tender"):       (401, 200, 200, 403, 404, 404, 404, 404, 404, 404, 404, 403),
+    ("api:publish_tender", "POST", "ready tender"):              (401, 200, 200, 403, 404, 404, 404, 404, 404, 404, 404, 403),
+    ("api:cancel_tender", "POST", "published tender"):           (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     # Django admin: only its front door; operators are staff
     ("admin:index", "GET", None):                                (A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   200),
 }
@@ -161,6 +191,20 @@ TARGETS = {
     },
 }
 
+
+def _published_tender(cast) -> dict:
+    from procurement.services.tenders import publish_tender
+
+    tender = publish_tender(tender=ready_tender(cast), actor=cast.buyer)
+    return {"number": tender.number}
+
+
+TARGETS |= {
+    "draft tender": lambda cast: {"number": draft_tender(cast.agency).number},
+    "ready tender": lambda cast: {"number": ready_tender(cast).number},
+    "published tender": _published_tender,
+}
+
 QUERIES = {
     "api:inclusion": {"index": 0, "size": 2},
     "api:consistency": {"first": 1, "second": 2},
@@ -185,7 +229,44 @@ _PLAN_ITEM = {
     "planned_month": 3,
 }
 
+
+def _periods(cast) -> dict:
+    now = timezone.now()
+    return {
+        "enquiry_end": (now + dt.timedelta(days=20)).isoformat(),
+        "submission_deadline": (now + dt.timedelta(days=40)).isoformat(),
+    }
+
+
+def _web_periods(cast) -> dict:
+    now = timezone.localtime()
+    return {
+        "enquiry_end": (now + dt.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+        "submission_deadline": (now + dt.timedelta(days=40)).strftime("%Y-%m-%dT%H:%M"),
+    }
+
+
+def _commission(cast) -> dict:
+    return {"chair": cast.commission[0].pk, "members": [cast.commission[1].pk], "threshold": 1}
+
+
+_CANCEL_TENDER = {"reason": "no_demand", "text": "Bought centrally instead"}
+
 POST_BODIES = {
+    "procurement:tender-create": {"title": "Insulin", "procedure": "open_tender"},
+    "procurement:tender-lot-add": lambda cast: {"plan_items": [approved_item(cast.agency).pk]},
+    "procurement:tender-periods": _web_periods,
+    "procurement:tender-commission": _commission,
+    "procurement:tender-cancel": _CANCEL_TENDER,
+    "api:create_tender": lambda cast: {
+        "agency_bin": cast.agency.bin,
+        "title": "Insulin",
+        "procedure": "open_tender",
+    },
+    "api:add_tender_lot": lambda cast: {"plan_items": [approved_item(cast.agency).pk]},
+    "api:set_tender_periods": _periods,
+    "api:set_tender_commission": _commission,
+    "api:cancel_tender": _CANCEL_TENDER,
     "procurement:budgetline-create": _BUDGET_LINE,
     "procurement:planitem-create": _PLAN_ITEM,
     "procurement:planitem-cancel": {"reason": "Bought centrally instead"},
@@ -217,10 +298,10 @@ def outcome(response):
     return response.status_code
 
 
-def send(client: Client, route: str, method: str, url: str):
+def send(client: Client, route: str, method: str, url: str, body=None):
     if method == "GET":
         return client.get(url, QUERIES.get(route))
-    body = POST_BODIES.get(route, {})
+    body = POST_BODIES.get(route, {}) if body is None else body
     if route.startswith("api:"):
         return client.post(url, body, content_type="application/json")
     return client.post(url, body)
@@ -234,6 +315,8 @@ def send(client: Client, route: str, method: str, url: str):
 def test_permission_matrix(cast, route, method, target):
     expected = dict(zip(ROLES, MATRIX[(route, method, target)], strict=True))
     url = reverse(route, kwargs=TARGETS[target](cast))
+    body = POST_BODIES.get(route, {})
+    body = body(cast) if callable(body) else body
 
     actual = {}
     for role in ROLES:
@@ -241,7 +324,7 @@ def test_permission_matrix(cast, route, method, target):
             client = Client()
             if role != "anonymous":
                 client.force_login(user_for(cast, role))
-            actual[role] = outcome(send(client, route, method, url))
+            actual[role] = outcome(send(client, route, method, url, body))
             transaction.set_rollback(True)
 
     assert actual == expected

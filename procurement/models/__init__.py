@@ -1,7 +1,17 @@
-"""Plans and budget today; tenders, bids, awards and contracts join with the lifecycle issues."""
+"""Plans, budget, tenders; bids, awards and contracts join with the lifecycle issues."""
 
 from procurement.models.budget import BudgetEntry, BudgetLine
 from procurement.models.plans import PlanItem
 from procurement.models.procedures import Procedure
+from procurement.models.tenders import CommissionMember, Lot, Tender, TenderCounter
 
-__all__ = ["BudgetEntry", "BudgetLine", "PlanItem", "Procedure"]
+__all__ = [
+    "BudgetEntry",
+    "BudgetLine",
+    "CommissionMember",
+    "Lot",
+    "PlanItem",
+    "Procedure",
+    "Tender",
+    "TenderCounter",
+]

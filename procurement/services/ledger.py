@@ -137,3 +137,13 @@ def _move(kind, line, amount, reference, actor, note) -> BudgetEntry:
         note=note,
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
+
+
+def release_held(*, reference: Reference, actor: User | None, note: str = "") -> dict[int, Decimal]:
+    """Release everything `reference` still holds reserved, line by line (in line order, the
+    lock order); returns {line id: amount released}. A step of the calling service."""
+    reference_type, reference_id = subject_key(reference)
+    held = BudgetEntry.objects.caused_by(reference_type, reference_id).held_per_line()
+    for line_id in sorted(held):
+        _move(EntryKind.RELEASE, BudgetLine(pk=line_id), held[line_id], reference, actor, note)
+    return held

@@ -5,11 +5,13 @@ looked up, not invented: `procedure(code)` returns the row the data migration lo
 loads it again from the same data when a transactional test's flush has emptied the table.
 """
 
+import datetime as dt
 import importlib
 from decimal import Decimal
 
 import factory
 from django.db import transaction
+from django.utils import timezone
 
 from audit.models import Entry
 from procurement.models import BudgetEntry, BudgetLine, PlanItem, Procedure
@@ -76,3 +78,56 @@ def counts() -> dict:
 
 def events_since(before: int) -> list:
     return list(Entry.objects.filter(seq__gte=before).order_by("seq"))
+
+
+def approved_item(agency, line: BudgetLine | None = None, **fields) -> PlanItem:
+    """An approved plan item of the agency (on a new line of 10,000,000.00 unless given)."""
+    line = line or BudgetLineFactory(agency=agency)
+    return PlanItemFactory(budget_line=line, status="approved", **fields)
+
+
+FROZEN = dt.datetime(2026, 2, 2, 5, 0, tzinfo=dt.UTC)  # Monday 10:00 in Almaty (UTC+5)
+
+
+def draft_tender(agency, **fields):
+    """A bare draft tender row (no lots, no commission, no periods, no event)."""
+    from procurement.models import Tender
+
+    n = Tender.objects.count() + 1
+    defaults = {
+        "number": f"T-2026-{900000 + n:06d}",
+        "title": "Insulin for 2026",
+        "procedure": procedure("open_tender"),
+    }
+    return Tender.objects.create(agency=agency, **{**defaults, **fields})
+
+
+def ready_tender(cast, *, amount: str = "3000000.00", line: BudgetLine | None = None, now=None):
+    """A draft of the cast's agency that may be published at `now`: one lot of `amount` on
+    `line`, a commission (the buyer chairs, two members, two needed) and the shortest periods
+    the open tender allows."""
+    from procurement.models import CommissionMember, Lot
+    from procurement.periods import earliest_periods
+
+    tender = draft_tender(cast.agency)
+    item = approved_item(cast.agency, line, planned_amount=Decimal(amount))
+    lot = Lot.objects.create(
+        tender=tender,
+        number=1,
+        title=item.subject,
+        amount=item.planned_amount,
+        budget_line=item.budget_line,
+    )
+    lot.plan_items.set([item])
+    for user, role in (
+        (cast.buyer, "chair"),
+        (cast.commission[0], "member"),
+        (cast.commission[1], "member"),
+    ):
+        CommissionMember.objects.create(tender=tender, user=user, role=role)
+    tender.opening_threshold = 2
+    tender.enquiry_end, tender.submission_deadline = earliest_periods(
+        tender.procedure, now or timezone.now()
+    )
+    tender.save()
+    return tender

@@ -30,6 +30,8 @@ class Command(BaseCommand):
             close_old_connections()
             try:
                 done = tick()
+                for number, status in done["tenders"]:
+                    logger.info("clock: %s is now %s", number, status)
                 if done["checkpoint"]:
                     logger.info("clock: checkpoint at size %s", done["checkpoint"])
             except Exception:

@@ -8,4 +8,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         done = tick()
+        for number, status in done["tenders"]:
+            self.stdout.write(f"{number}: {status}")
         self.stdout.write(f"checkpoint: {done['checkpoint'] or 'not due'}")

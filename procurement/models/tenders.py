@@ -1,0 +1,281 @@
+"""Tenders, their lots and opening commissions (DESIGN.md, "The tender as a state machine")."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+from procurement.choices import (
+    ACTIVE_TENDER_STATUSES,
+    CancelReason,
+    CommissionRole,
+    LotStatus,
+    TenderStatus,
+)
+from procurement.models.budget import currency_code
+from procurement.money import DEFAULT_CURRENCY
+from procurement.querysets import TenderQuerySet
+from suppliers.choices import OrganisationKind
+
+# The timed event each status waits for: (name, field holding its instant).
+TIMED_EVENTS = {
+    TenderStatus.ENQUIRIES: ("start_tendering", "enquiry_end"),
+    TenderStatus.TENDERING: ("close_bidding", "submission_deadline"),
+}
+
+
+class TenderCounter(models.Model):
+    """The last tender number handed out in a year; its row is locked while a number is taken,
+    so concurrent creations get consecutive numbers and never the same one."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Tender(FSMModelMixin, models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    agency = models.ForeignKey(
+        "suppliers.Organisation",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="tenders",
+        limit_choices_to={"kind": OrganisationKind.AGENCY},
+    )
+    title = models.CharField(_("title"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    procedure = models.ForeignKey(
+        "procurement.Procedure",
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        related_name="tenders",
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, default=DEFAULT_CURRENCY, validators=[currency_code]
+    )
+    status = FSMField(
+        _("status"),
+        max_length=20,
+        choices=TenderStatus.choices,
+        default=TenderStatus.DRAFT,
+        protected=True,
+    )
+    enquiry_end = models.DateTimeField(_("end of enquiries"), null=True, blank=True)
+    submission_deadline = models.DateTimeField(_("submission deadline"), null=True, blank=True)
+    opening_threshold = models.PositiveSmallIntegerField(
+        _("members needed to open"), null=True, blank=True
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=20, choices=CancelReason.choices, blank=True
+    )
+    cancel_text = models.TextField(_("explanation of the cancellation"), blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The instant of the next timed event, derived from the fields above on every save.
+    next_check = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = TenderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tender")
+        verbose_name_plural = _("tenders")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "agency"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(enquiry_end__isnull=True)
+                | models.Q(submission_deadline__isnull=True)
+                | models.Q(enquiry_end__lt=models.F("submission_deadline")),
+                name="tender_enquiries_end_before_deadline",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=TenderStatus.values), name="tender_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.next_check = self.next_event_at()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "next_check"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("procurement:tender-detail", args=[self.number])
+
+    @property
+    def ocid(self) -> str:
+        return f"{settings.OCDS_OCID_PREFIX}-{self.number}"
+
+    # --- derived from the row ---------------------------------------------------------------
+    def next_event(self) -> tuple[str, dt.datetime] | None:
+        """The next timed event and its instant, or None when time alone moves nothing."""
+        name, field = TIMED_EVENTS.get(self.status, (None, None))
+        if name is None or getattr(self, field) is None:
+            return None
+        return name, getattr(self, field)
+
+    def next_event_at(self) -> dt.datetime | None:
+        event = self.next_event()
+        return event[1] if event else None
+
+    def bid_count(self) -> int:
+        """Bids received. There are no bids yet: the sealed-bids issue replaces this with a
+        count of the tender's submitted bids."""
+        return 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_TENDER_STATUSES
+
+    def publication_blockers(self) -> list[str]:
+        """What stops this draft from being published, in the words the buyer reads."""
+        found = []
+        if not self.has_lots():
+            found.append(gettext("no lots yet"))
+        if not self.has_commission():
+            found.append(gettext("no commission yet"))
+        if not self.has_periods():
+            found.append(gettext("no periods yet"))
+        return found
+
+    def what_happens_next(self) -> dict | None:
+        """The tender's answer to "why is it waiting?": the next step, when it happens (None
+        when a person must act) and what blocks it."""
+        if self.status == TenderStatus.DRAFT:
+            return {
+                "step": gettext("Publication by the buyer"),
+                "at": None,
+                "blocked_by": self.publication_blockers(),
+            }
+        if self.status == TenderStatus.ENQUIRIES:
+            step = gettext("Enquiries end and bidding opens")
+        elif self.status == TenderStatus.TENDERING:
+            step = gettext(
+                "The submission deadline: bidding closes and the commission opens the bids, "
+                "or the tender fails with fewer than %(n)s bids"
+            ) % {"n": self.procedure.min_bids}
+        elif self.status == TenderStatus.OPENING:
+            return {
+                "step": gettext("The commission opens the bids"),
+                "at": None,
+                "blocked_by": [gettext("bid opening is not built yet")],
+            }
+        else:
+            return None
+        return {"step": step, "at": self.next_event_at(), "blocked_by": []}
+
+    # --- guards -----------------------------------------------------------------------------
+    def has_lots(self) -> bool:
+        return self.pk is not None and self.lots.filter(status=LotStatus.ACTIVE).exists()
+
+    def has_commission(self) -> bool:
+        return (
+            self.pk is not None
+            and self.opening_threshold is not None
+            and self.commission.filter(role=CommissionRole.CHAIR).exists()
+        )
+
+    def has_periods(self) -> bool:
+        return self.enquiry_end is not None and self.submission_deadline is not None
+
+    # --- transitions: fields only -----------------------------------------------------------
+    @transition(
+        field=status,
+        source=TenderStatus.DRAFT,
+        target=TenderStatus.ENQUIRIES,
+        conditions=[has_lots, has_commission, has_periods],
+    )
+    def publish(self) -> None:
+        self.published_at = timezone.now()
+
+    @transition(field=status, source=TenderStatus.ENQUIRIES, target=TenderStatus.TENDERING)
+    def open_tendering(self) -> None:
+        pass
+
+    @transition(field=status, source=TenderStatus.TENDERING, target=TenderStatus.OPENING)
+    def close_bidding(self) -> None:
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=status,
+        source=[TenderStatus.TENDERING, TenderStatus.OPENING],
+        target=TenderStatus.UNSUCCESSFUL,
+    )
+    def fail(self) -> None:
+        self.closed_at = self.closed_at or timezone.now()
+
+    @transition(field=status, source=list(ACTIVE_TENDER_STATUSES), target=TenderStatus.CANCELLED)
+    def cancel(self, *, reason: str, text: str) -> None:
+        self.cancel_reason = reason
+        self.cancel_text = text
+        self.cancelled_at = timezone.now()
+
+
+class Lot(FSMModelMixin, models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="lots")
+    number = models.PositiveSmallIntegerField(_("lot number"))
+    title = models.CharField(_("title"), max_length=500)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    budget_line = models.ForeignKey(
+        "procurement.BudgetLine",
+        verbose_name=_("budget line"),
+        on_delete=models.PROTECT,
+        related_name="lots",
+    )
+    plan_items = models.ManyToManyField(
+        "procurement.PlanItem", verbose_name=_("plan items"), related_name="lots"
+    )
+    status = FSMField(
+        _("status"), max_length=20, choices=LotStatus.choices, default=LotStatus.ACTIVE
+    )
+
+    class Meta:
+        verbose_name = _("lot")
+        verbose_name_plural = _("lots")
+        ordering = ["tender", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "number"], name="lot_number_per_tender"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="lot_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.number} lot {self.number}: {self.title}"
+
+
+class CommissionMember(models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="commission")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commission_seats"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=CommissionRole.choices)
+
+    class Meta:
+        verbose_name = _("commission member")
+        verbose_name_plural = _("commission members")
+        ordering = ["tender", "-role", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "user"], name="commission_seat_once"),
+            models.UniqueConstraint(
+                fields=["tender"],
+                condition=models.Q(role="chair"),
+                name="commission_one_chair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"

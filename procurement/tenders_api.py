@@ -1,0 +1,295 @@
+"""Tenders: the public list and detail, and a buyer's draft-to-publication calls.
+
+Numbers are the tender ids (`T-2026-000042`); instants are ISO 8601 with their offset and
+come back in UTC; amounts are decimal strings.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from accounts.auth import API_AUTH, OPTIONAL_AUTH
+from accounts.models import User
+from config.api_errors import ERROR_RESPONSES
+from procurement.choices import CancelReason, TenderStatus
+from procurement.models import PlanItem, Procedure, Tender
+from procurement.permissions import can_create_tender, can_manage_tender, can_view_tender
+from procurement.services import tenders as services
+from suppliers.choices import OrganisationKind
+from suppliers.models import Organisation
+
+router = Router(tags=["tenders"])
+
+
+class LotOut(Schema):
+    number: int
+    title: str
+    amount: Decimal
+    budget_line: str = Field(..., description="the line's code, e.g. 001/015")
+    plan_items: list[int]
+    status: str
+
+    @staticmethod
+    def resolve_budget_line(obj) -> str:
+        return obj.budget_line.code
+
+    @staticmethod
+    def resolve_plan_items(obj) -> list[int]:
+        return [item.pk for item in obj.plan_items.all()]
+
+
+class NextOut(Schema):
+    step: str
+    at: dt.datetime | None
+    blocked_by: list[str]
+
+
+class TenderOut(Schema):
+    number: str
+    ocid: str
+    agency_bin: str
+    title: str
+    description: str
+    procedure: str
+    currency: str
+    status: str
+    enquiry_end: dt.datetime | None
+    submission_deadline: dt.datetime | None
+    published_at: dt.datetime | None
+    opening_threshold: int | None
+    cancel_reason: str
+    cancel_text: str
+    lots: list[LotOut]
+    next: NextOut | None = Field(None, description="the next step, its instant, what blocks it")
+
+    @staticmethod
+    def resolve_agency_bin(obj) -> str:
+        return obj.agency.bin
+
+    @staticmethod
+    def resolve_procedure(obj) -> str:
+        return obj.procedure.code
+
+    @staticmethod
+    def resolve_lots(obj):
+        return obj.lots.select_related("budget_line").prefetch_related("plan_items")
+
+    @staticmethod
+    def resolve_next(obj):
+        return obj.what_happens_next()
+
+
+class TenderSummaryOut(Schema):
+    number: str
+    agency_bin: str
+    title: str
+    procedure: str
+    status: str
+    submission_deadline: dt.datetime | None
+
+    @staticmethod
+    def resolve_agency_bin(obj) -> str:
+        return obj.agency.bin
+
+    @staticmethod
+    def resolve_procedure(obj) -> str:
+        return obj.procedure.code
+
+
+class TenderFilter(Schema):
+    q: str | None = None
+    status: TenderStatus | None = None
+    agency: str | None = Field(None, description="the agency's BIN")
+    procedure: str | None = Field(None, description="the procedure's code")
+
+
+class TenderIn(Schema):
+    agency_bin: str
+    title: str = Field(..., min_length=1, max_length=500)
+    description: str = ""
+    procedure: str = Field(..., description="code of an active procedure")
+
+
+class LotIn(Schema):
+    plan_items: list[int] = Field(..., description="ids of approved plan items")
+    title: str = Field("", max_length=500)
+    amount: Decimal | None = Field(None, gt=0, max_digits=18, decimal_places=2)
+
+
+class PeriodsIn(Schema):
+    enquiry_end: dt.datetime
+    submission_deadline: dt.datetime
+
+
+class CommissionIn(Schema):
+    chair: int = Field(..., description="user id")
+    members: list[int] = Field(default_factory=list, description="user ids")
+    threshold: int = Field(..., ge=1)
+
+
+class CancelTenderIn(Schema):
+    reason: CancelReason
+    text: str = Field(..., min_length=1, max_length=2000)
+
+
+def _visible(request, number: str) -> Tender:
+    tender = get_object_or_404(Tender.objects.select_related("agency", "procedure"), number=number)
+    if not can_view_tender(tender, request.auth):
+        raise Http404
+    return tender
+
+
+def _managed(request, number: str) -> Tender:
+    tender = _visible(request, number)
+    if not can_manage_tender(tender, request.auth):
+        raise PermissionDenied(_("Only the agency's buyers and administrators run its tenders."))
+    return tender
+
+
+def _out(tender: Tender) -> Tender:
+    return Tender.objects.select_related("agency", "procedure").get(pk=tender.pk)
+
+
+@router.get(
+    "",
+    response=list[TenderSummaryOut],
+    summary="Published tenders, newest first, with search and filters",
+    url_name="list_tenders",
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_tenders(request, filters: Query[TenderFilter]):
+    tenders = Tender.objects.published().select_related("agency", "procedure")
+    tenders = tenders.matching(filters.q or "")
+    if filters.status:
+        tenders = tenders.filter(status=filters.status)
+    if filters.agency:
+        tenders = tenders.filter(agency__bin=filters.agency)
+    if filters.procedure:
+        tenders = tenders.filter(procedure__code=filters.procedure)
+    return tenders.order_by("-published_at", "-pk")
+
+
+@router.get(
+    "/{number}",
+    response={200: TenderOut, **ERROR_RESPONSES},
+    auth=OPTIONAL_AUTH,
+    summary="A tender with its lots and what happens next",
+    url_name="get_tender",
+)
+def get_tender(request, number: str):
+    return _visible(request, number)
+
+
+@router.post(
+    "",
+    response={201: TenderOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Open a draft tender of an agency (its buyers and administrators)",
+    url_name="create_tender",
+)
+def create(request, payload: TenderIn):
+    agency = get_object_or_404(Organisation, bin=payload.agency_bin, kind=OrganisationKind.AGENCY)
+    if not can_create_tender(agency, request.auth):
+        raise PermissionDenied(_("Only the agency's buyers and administrators run its tenders."))
+    procedure = Procedure.objects.filter(code=payload.procedure).first()
+    if procedure is None:
+        raise ValidationError({"procedure": [_("There is no procedure with this code.")]})
+    tender = services.create_tender(
+        agency=agency,
+        title=payload.title,
+        description=payload.description,
+        procedure=procedure,
+        actor=request.auth,
+    )
+    return Status(201, _out(tender))
+
+
+@router.post(
+    "/{number}/lots",
+    response={201: TenderOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Add a lot from approved plan items",
+    url_name="add_tender_lot",
+)
+def add_lot(request, number: str, payload: LotIn):
+    tender = _managed(request, number)
+    items = list(PlanItem.objects.filter(pk__in=payload.plan_items))
+    if len(items) != len(set(payload.plan_items)):
+        raise ValidationError({"plan_items": [_("There is no plan item with one of these ids.")]})
+    services.add_lot(
+        tender=tender,
+        plan_items=items,
+        title=payload.title,
+        amount=payload.amount,
+        actor=request.auth,
+    )
+    return Status(201, _out(tender))
+
+
+@router.post(
+    "/{number}/periods",
+    response={200: TenderOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Set the end of enquiries and the submission deadline",
+    url_name="set_tender_periods",
+)
+def set_periods(request, number: str, payload: PeriodsIn):
+    tender = _managed(request, number)
+    services.set_periods(tender=tender, actor=request.auth, **payload.dict())
+    return _out(tender)
+
+
+@router.post(
+    "/{number}/commission",
+    response={200: TenderOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Name the opening commission and how many of it are needed to open",
+    url_name="set_tender_commission",
+)
+def set_commission(request, number: str, payload: CommissionIn):
+    tender = _managed(request, number)
+    users = {u.pk: u for u in User.objects.filter(pk__in=[payload.chair, *payload.members])}
+    if set(users) != {payload.chair, *payload.members}:
+        raise ValidationError({"members": [_("There is no user with one of these ids.")]})
+    services.set_commission(
+        tender=tender,
+        chair=users[payload.chair],
+        members=[users[pk] for pk in payload.members],
+        threshold=payload.threshold,
+        actor=request.auth,
+    )
+    return _out(tender)
+
+
+@router.post(
+    "/{number}/publish",
+    response={200: TenderOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Publish a draft and reserve its lots' budget",
+    url_name="publish_tender",
+)
+def publish(request, number: str):
+    return _out(services.publish_tender(tender=_managed(request, number), actor=request.auth))
+
+
+@router.post(
+    "/{number}/cancel",
+    response={200: TenderOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Cancel an active tender with a reason; its budget is released",
+    url_name="cancel_tender",
+)
+def cancel(request, number: str, payload: CancelTenderIn):
+    tender = services.cancel_tender(
+        tender=_managed(request, number),
+        reason=str(payload.reason),
+        text=payload.text,
+        actor=request.auth,
+    )
+    return _out(tender)

@@ -1,0 +1,210 @@
+"""Tenders on the web: the public list and detail, and the buyer's draft-to-publication pages.
+
+Every state change is a POST that calls one service and redirects to the tender's page, with
+the service's refusal as a message there.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from procurement.choices import TenderStatus
+from procurement.forms import (
+    CancelTenderForm,
+    CommissionForm,
+    LotForm,
+    PeriodsForm,
+    TenderForm,
+    TenderSearchForm,
+)
+from procurement.models import Tender
+from procurement.permissions import can_create_tender, can_manage_tender, can_view_tender
+from procurement.services.tenders import (
+    add_lot,
+    cancel_tender,
+    create_tender,
+    publish_tender,
+    set_commission,
+    set_periods,
+)
+from suppliers.choices import OrganisationKind
+from suppliers.models import Organisation
+from suppliers.views.errors import apply_errors
+
+PAGE_SIZE = 25
+
+
+def _tender(request, number: str) -> Tender:
+    tender = get_object_or_404(Tender.objects.select_related("agency", "procedure"), number=number)
+    if not can_view_tender(tender, request.user):
+        raise Http404
+    return tender
+
+
+def _require_manager(tender: Tender, user) -> None:
+    if not can_manage_tender(tender, user):
+        raise PermissionDenied(_("Only the agency's buyers and administrators run its tenders."))
+
+
+@require_GET
+def tender_list(request):
+    form = TenderSearchForm(request.GET or None)
+    tenders = Tender.objects.published().select_related("agency", "procedure")
+    if form.is_valid():
+        data = form.cleaned_data
+        tenders = tenders.matching(data["q"])
+        if data["status"]:
+            tenders = tenders.filter(status=data["status"])
+        if data["agency"]:
+            tenders = tenders.filter(agency__bin=data["agency"].strip())
+        if data["procedure"]:
+            tenders = tenders.filter(procedure=data["procedure"])
+    page = Paginator(tenders.order_by("-published_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "procurement/tender_list.html", {"form": form, "page": page})
+
+
+@require_GET
+def tender_detail(request, number: str):
+    tender = _tender(request, number)
+    manage = can_manage_tender(tender, request.user) and tender.status == TenderStatus.DRAFT
+    context = {
+        "tender": tender,
+        "lots": tender.lots.select_related("budget_line").prefetch_related("plan_items"),
+        "commission": tender.commission.select_related("user"),
+        "next": tender.what_happens_next(),
+        "can_manage": manage,
+        "can_cancel": can_manage_tender(tender, request.user) and tender.is_active,
+    }
+    if manage:
+        context.update(
+            lot_form=LotForm(tender=tender),
+            periods_form=PeriodsForm(
+                initial={
+                    "enquiry_end": tender.enquiry_end,
+                    "submission_deadline": tender.submission_deadline,
+                }
+            ),
+            commission_form=CommissionForm(agency=tender.agency),
+        )
+    if context["can_cancel"]:
+        context["cancel_form"] = CancelTenderForm()
+    return render(request, "procurement/tender_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tender_create(request, bin: str):
+    agency = get_object_or_404(Organisation, bin=bin, kind=OrganisationKind.AGENCY)
+    if not can_create_tender(agency, request.user):
+        raise PermissionDenied(_("Only the agency's buyers and administrators run its tenders."))
+    form = TenderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tender = create_tender(agency=agency, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(exc, form)
+        else:
+            messages.success(request, _("Draft %(number)s is open.") % {"number": tender.number})
+            return redirect(tender)
+    return render(request, "procurement/tender_form.html", {"agency": agency, "form": form})
+
+
+def _form_problems(form) -> list[str]:
+    return [
+        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+
+
+def _act(request, tender: Tender, form, action, done: str):
+    """Validate `form`, run `action(data)` (one service call) and go back to the tender."""
+    if form is not None and not form.is_valid():
+        for problem in _form_problems(form):
+            messages.error(request, problem)
+        return redirect(tender)
+    try:
+        action(form.cleaned_data if form is not None else {})
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect(tender)
+
+
+@login_required
+@require_POST
+def tender_add_lot(request, number: str):
+    tender = _tender(request, number)
+    _require_manager(tender, request.user)
+    return _act(
+        request,
+        tender,
+        LotForm(request.POST, tender=tender),
+        lambda data: add_lot(tender=tender, actor=request.user, **data),
+        _("The lot was added."),
+    )
+
+
+@login_required
+@require_POST
+def tender_set_periods(request, number: str):
+    tender = _tender(request, number)
+    _require_manager(tender, request.user)
+    return _act(
+        request,
+        tender,
+        PeriodsForm(request.POST),
+        lambda data: set_periods(tender=tender, actor=request.user, **data),
+        _("The periods were set."),
+    )
+
+
+@login_required
+@require_POST
+def tender_set_commission(request, number: str):
+    tender = _tender(request, number)
+    _require_manager(tender, request.user)
+    return _act(
+        request,
+        tender,
+        CommissionForm(request.POST, agency=tender.agency),
+        lambda data: set_commission(tender=tender, actor=request.user, **data),
+        _("The commission was named."),
+    )
+
+
+@login_required
+@require_POST
+def tender_publish(request, number: str):
+    tender = _tender(request, number)
+    _require_manager(tender, request.user)
+    return _act(
+        request,
+        tender,
+        None,
+        lambda data: publish_tender(tender=tender, actor=request.user),
+        _("The tender is published and its budget reserved."),
+    )
+
+
+@login_required
+@require_POST
+def tender_cancel(request, number: str):
+    tender = _tender(request, number)
+    _require_manager(tender, request.user)
+    return _act(
+        request,
+        tender,
+        CancelTenderForm(request.POST),
+        lambda data: cancel_tender(tender=tender, actor=request.user, **data),
+        _("The tender was cancelled and its budget released."),
+    )
