@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from audit.models import Entry
-from procurement.models import BudgetLine, PlanItem
+from procurement.models import BudgetLine, PlanItem, Tender
 from suppliers.models import Membership, Organisation
 
 
@@ -17,6 +17,7 @@ def _counts():
         "memberships": Membership.objects.count(),
         "lines": BudgetLine.objects.count(),
         "items": PlanItem.objects.count(),
+        "tenders": Tender.objects.count(),
         "events": Entry.objects.count(),
     }
 
@@ -39,6 +40,11 @@ def test_demo_creates_one_login_per_role_through_audited_services_and_prints_the
     )
     assert Organisation.objects.blacklisted_at(timezone.now()).count() == 1
     assert PlanItem.objects.filter(status="approved").count() >= 3
+    statuses = set(Tender.objects.values_list("status", flat=True))
+    assert {"draft", "enquiries", "cancelled"} <= statuses
+    published = Tender.objects.get(status="enquiries")
+    line = BudgetLine.objects.with_balances().get(pk=published.lots.get().budget_line_id)
+    assert line.reserved == published.lots.get().amount
 
 
 def test_running_the_demo_twice_changes_nothing(db):

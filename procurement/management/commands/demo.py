@@ -14,8 +14,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.users import bootstrap_operator, create_user_account
-from procurement.models import BudgetLine, PlanItem, Procedure
+from procurement.models import BudgetLine, PlanItem, Procedure, Tender
+from procurement.periods import earliest_periods
 from procurement.services.budget import add_plan_item, approve_plan_item, create_budget_line
+from procurement.services.tenders import (
+    add_lot,
+    cancel_tender,
+    create_tender,
+    publish_tender,
+    set_commission,
+    set_periods,
+)
 from suppliers.models import Membership, Organisation
 from suppliers.services.blacklist import add_blacklist_entry
 from suppliers.services.members import add_member
@@ -36,7 +45,10 @@ class Command(BaseCommand):
         self._bodies(data["bodies"], operator)
         self._suppliers(data, operator, password)
         self._people(data["people"], operator, password)
-        self._plans(json.loads(PLANS.read_text()))
+        plans = json.loads(PLANS.read_text())
+        self._plans(plans)
+        for spec in plans["tenders"]:
+            self._tender(spec)
         self._print_logins(data, password)
 
     def _operator(self, spec, password) -> User:
@@ -142,6 +154,40 @@ class Command(BaseCommand):
         )
         if spec["approve"]:
             approve_plan_item(item=item, actor=buyer)
+
+    def _tender(self, spec):
+        """A tender from the demo plan, taken as far as `then` says (draft, published, cancelled)."""
+        agency = Organisation.objects.get(bin=spec["agency"])
+        if Tender.objects.filter(agency=agency, title=spec["title"]).exists():
+            return
+        buyer = User.objects.get(email=spec["buyer"])
+        procedure = Procedure.objects.get(code=spec["procedure"])
+        tender = create_tender(agency=agency, title=spec["title"], procedure=procedure, actor=buyer)
+        items = PlanItem.objects.filter(agency=agency, subject__in=spec["items"])
+        add_lot(tender=tender, plan_items=list(items), actor=buyer)
+        if spec["commission"]:
+            commission = spec["commission"]
+            set_commission(
+                tender=tender,
+                chair=User.objects.get(email=commission["chair"]),
+                members=list(User.objects.filter(email__in=commission["members"])),
+                threshold=commission["threshold"],
+                actor=buyer,
+            )
+        # A day of slack over the legal minimums, counted from now.
+        enquiry_end, deadline = earliest_periods(procedure, timezone.now() + dt.timedelta(days=1))
+        set_periods(
+            tender=tender, enquiry_end=enquiry_end, submission_deadline=deadline, actor=buyer
+        )
+        if spec["then"] in ("publish", "publish_and_cancel"):
+            tender = publish_tender(tender=tender, actor=buyer)
+        if spec["then"] == "publish_and_cancel":
+            cancel_tender(
+                tender=tender,
+                reason=spec["cancel"]["reason"],
+                text=spec["cancel"]["text"],
+                actor=buyer,
+            )
 
     def _print_logins(self, data, password):
         self.stdout.write(
