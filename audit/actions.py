@@ -44,3 +44,6 @@ class Action(models.TextChoices):
     TENDER_CLOSED = "procurement.tender.closed"
     TENDER_FAILED = "procurement.tender.failed"
     TENDER_CANCELLED = "procurement.tender.cancelled"
+    # procurement: questions and answers during enquiries
+    QUESTION_ASKED = "procurement.question.asked"
+    QUESTION_ANSWERED = "procurement.question.answered"

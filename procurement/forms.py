@@ -196,3 +196,27 @@ class TenderSearchForm(forms.Form):
         required=False,
         empty_label=_("Any"),
     )
+
+
+class QuestionForm(forms.Form):
+    lot = forms.ModelChoiceField(
+        label=_("Lot"),
+        queryset=None,
+        required=False,
+        empty_label=_("The whole tender"),
+        to_field_name="number",
+    )
+    text = forms.CharField(label=_("Your question"), max_length=4000, widget=forms.Textarea)
+
+    def __init__(self, *args, tender, **kwargs):
+        kwargs.setdefault("auto_id", "id_question_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = tender.lots.filter(status="active")
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("Answer"), max_length=4000, widget=forms.Textarea)
+
+    def __init__(self, *args, question_id=None, **kwargs):
+        kwargs.setdefault("auto_id", f"id_answer_{question_id}_%s")
+        super().__init__(*args, **kwargs)

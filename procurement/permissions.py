@@ -2,7 +2,7 @@
 
 from accounts.choices import Role
 from suppliers.choices import OrganisationKind
-from suppliers.permissions import is_auditor, is_operator, roles_in
+from suppliers.permissions import is_auditor, is_operator, memberships, roles_in
 
 # Who keeps an agency's budget lines and plan: its buyers and its administrators.
 BUDGET_KEEPERS = frozenset({Role.BUYER, Role.ADMIN})
@@ -45,3 +45,21 @@ def can_view_tender(tender, user) -> bool:
 
 def is_commission_member_of(agency, user) -> bool:
     return Role.COMMISSION_MEMBER in roles_in(user, agency)
+
+
+def asking_organisations(user) -> list:
+    """The verified suppliers the user acts for: who may ask about a published tender. The
+    blacklist is checked by the service at the instant of asking, as it needs the database."""
+    return [
+        m.organisation
+        for m in memberships(user)
+        if m.organisation.kind == OrganisationKind.SUPPLIER and m.organisation.is_verified
+    ]
+
+
+def can_ask_question(tender, user) -> bool:
+    return tender.status != "draft" and bool(asking_organisations(user))
+
+
+def can_answer_question(question, user) -> bool:
+    return can_manage_tender(question.tender, user)

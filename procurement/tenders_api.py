@@ -18,8 +18,14 @@ from accounts.auth import API_AUTH, OPTIONAL_AUTH
 from accounts.models import User
 from config.api_errors import ERROR_RESPONSES
 from procurement.choices import CancelReason, TenderStatus
-from procurement.models import PlanItem, Procedure, Tender
-from procurement.permissions import can_create_tender, can_manage_tender, can_view_tender
+from procurement.models import PlanItem, Procedure, Question, Tender
+from procurement.permissions import (
+    can_ask_question,
+    can_create_tender,
+    can_manage_tender,
+    can_view_tender,
+)
+from procurement.services import questions as question_services
 from procurement.services import tenders as services
 from suppliers.choices import OrganisationKind
 from suppliers.models import Organisation
@@ -293,3 +299,92 @@ def cancel(request, number: str, payload: CancelTenderIn):
         actor=request.auth,
     )
     return _out(tender)
+
+
+class QuestionOut(Schema):
+    id: int
+    lot: int | None = Field(None, description="the lot's number; null: the whole tender")
+    supplier_bin: str
+    supplier_name: str
+    text: str
+    asked_at: dt.datetime
+    answer: str | None
+    answered_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_lot(obj) -> int | None:
+        return obj.lot.number if obj.lot_id else None
+
+    @staticmethod
+    def resolve_supplier_bin(obj) -> str:
+        return obj.supplier.bin
+
+    @staticmethod
+    def resolve_supplier_name(obj) -> str:
+        return obj.supplier.legal_name
+
+    @staticmethod
+    def resolve_answer(obj) -> str | None:
+        return obj.answer if obj.is_answered else None
+
+
+class QuestionIn(Schema):
+    text: str = Field(..., min_length=1, max_length=4000)
+    lot: int | None = Field(None, description="the lot's number; leave out for the whole tender")
+
+
+class AnswerIn(Schema):
+    text: str = Field(..., min_length=1, max_length=4000)
+
+
+def _question_out(question: Question) -> Question:
+    return Question.objects.select_related("supplier", "lot").get(pk=question.pk)
+
+
+@router.get(
+    "/{number}/questions",
+    response={200: list[QuestionOut], **ERROR_RESPONSES},
+    auth=OPTIONAL_AUTH,
+    summary="The tender's questions and answers, oldest first (public)",
+    url_name="list_tender_questions",
+)
+def list_questions(request, number: str):
+    return _visible(request, number).questions.select_related("supplier", "lot")
+
+
+@router.post(
+    "/{number}/questions",
+    response={201: QuestionOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Ask a question during enquiries (verified suppliers not on the blacklist)",
+    url_name="ask_tender_question",
+)
+def ask(request, number: str, payload: QuestionIn):
+    tender = _visible(request, number)
+    if not can_ask_question(tender, request.auth):
+        raise PermissionDenied(_("Only members of a verified supplier ask questions."))
+    lot = None
+    if payload.lot is not None:
+        lot = tender.lots.filter(number=payload.lot).first()
+        if lot is None:
+            raise ValidationError({"lot": [_("The tender has no lot with this number.")]})
+    question = question_services.ask_question(
+        tender=tender, text=payload.text, lot=lot, actor=request.auth
+    )
+    return Status(201, _question_out(question))
+
+
+@router.post(
+    "/{number}/questions/{question_id}/answer",
+    response={200: QuestionOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Answer a question, once (the agency's buyers and administrators)",
+    url_name="answer_tender_question",
+)
+def answer(request, number: str, question_id: int, payload: AnswerIn):
+    tender = _managed(request, number)
+    question = get_object_or_404(Question, pk=question_id, tender=tender)
+    question = question_services.answer_question(
+        question=question, text=payload.text, actor=request.auth
+    )
+    return _question_out(question)

@@ -26,4 +26,14 @@ urlpatterns = [
     ),
     path("tenders/<str:number>/publish/", tenders.tender_publish, name="tender-publish"),
     path("tenders/<str:number>/cancel/", tenders.tender_cancel, name="tender-cancel"),
+    path(
+        "tenders/<str:number>/questions/",
+        tenders.tender_ask_question,
+        name="tender-question-ask",
+    ),
+    path(
+        "tenders/<str:number>/questions/<int:question_id>/answer/",
+        tenders.tender_answer_question,
+        name="tender-question-answer",
+    ),
 ]

@@ -125,6 +125,34 @@ def _at_instant(c, field, service):
     return before
 
 
+def _asked(c):
+    from procurement.services.questions import ask_question
+
+    tender = _published(c)
+    with time_machine.travel(FROZEN, tick=False):
+        return ask_question(tender=tender, text="Is a generic accepted?", actor=c.supplier_a)
+
+
+def _ask_count(c):
+    from procurement.services.questions import ask_question
+
+    tender = _published(c)
+    before = Entry.objects.count()
+    with time_machine.travel(FROZEN, tick=False):
+        ask_question(tender=tender, text="Is a generic accepted?", actor=c.supplier_a)
+    return before
+
+
+def _answered(c):
+    from procurement.services.questions import answer_question
+
+    question = _asked(c)
+    before = Entry.objects.count()
+    with time_machine.travel(FROZEN, tick=False):
+        answer_question(question=question, text="Yes.", actor=c.buyer)
+    return before
+
+
 def _call(path, **kwargs):
     module, name = path.rsplit(".", 1)
     return getattr(importlib.import_module(module), name)(**kwargs)
@@ -383,6 +411,14 @@ CASES = {
     "procurement.services.deadlines.pass_submission_deadline": (
         lambda c: _at_instant(c, "submission_deadline", "pass_submission_deadline"),
         "procurement.tender.failed",
+    ),
+    "procurement.services.questions.ask_question": (
+        _ask_count,
+        "procurement.question.asked",
+    ),
+    "procurement.services.questions.answer_question": (
+        _answered,
+        "procurement.question.answered",
     ),
     "audit.services.verification.verify_and_record": (
         lambda c: _call("audit.services.verification.verify_and_record", actor=c.auditor),

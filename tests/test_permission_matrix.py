@@ -20,6 +20,7 @@ from accounts.choices import Role
 from accounts.services.tokens import create_api_token
 from audit.models import Checkpoint, Entry
 from audit.services.checkpoints import issue_checkpoint
+from procurement.models import Tender
 from suppliers.choices import OrganisationStatus
 from suppliers.models import Membership
 from suppliers.services.members import invite_member
@@ -110,6 +111,12 @@ MATRIX = {
     ("procurement:tender-commission", "POST", "draft tender"):   (L,   302, 302, 403, 404, 404, 404, 404, 404, 404, 404, 403),
     ("procurement:tender-publish", "POST", "ready tender"):      (L,   302, 302, 403, 404, 404, 404, 404, 404, 404, 404, 403),
     ("procurement:tender-cancel", "POST", "published tender"):   (L,   302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("procurement:tender-question-ask", "POST", "published tender"): (L, 403, 403, 403, 403, 302, 302, 403, 403, 403, 403, 403),
+    ("procurement:tender-question-answer", "POST", "asked question"): (L, 302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("api:list_tender_questions", "GET", "published tender"):    (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:list_tender_questions", "GET", "draft tender"):        (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
+    ("api:ask_tender_question", "POST", "published tender"):     (401, 403, 403, 403, 403, 201, 201, 403, 403, 403, 403, 403),
+    ("api:answer_tender_question", "POST", "asked question"):    (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     ("api:list_tenders", "GET", None):                           (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:get_tender", "GET", "published tender"):               (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:get_tender", "GET", "draft tender"):                   (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
@@ -199,10 +206,20 @@ def _published_tender(cast) -> dict:
     return {"number": tender.number}
 
 
+def _asked_question(cast) -> dict:
+    from procurement.services.questions import ask_question
+
+    number = _published_tender(cast)["number"]
+    tender = Tender.objects.get(number=number)
+    question = ask_question(tender=tender, text="Is a generic accepted?", actor=cast.supplier_a)
+    return {"number": number, "question_id": question.pk}
+
+
 TARGETS |= {
     "draft tender": lambda cast: {"number": draft_tender(cast.agency).number},
     "ready tender": lambda cast: {"number": ready_tender(cast).number},
     "published tender": _published_tender,
+    "asked question": _asked_question,
 }
 
 QUERIES = {
@@ -258,6 +275,10 @@ POST_BODIES = {
     "procurement:tender-periods": _web_periods,
     "procurement:tender-commission": _commission,
     "procurement:tender-cancel": _CANCEL_TENDER,
+    "procurement:tender-question-ask": {"text": "Is a generic accepted?"},
+    "procurement:tender-question-answer": {"text": "Yes, by INN."},
+    "api:ask_tender_question": {"text": "Is a generic accepted?"},
+    "api:answer_tender_question": {"text": "Yes, by INN."},
     "api:create_tender": lambda cast: {
         "agency_bin": cast.agency.bin,
         "title": "Insulin",

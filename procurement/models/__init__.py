@@ -3,6 +3,7 @@
 from procurement.models.budget import BudgetEntry, BudgetLine
 from procurement.models.plans import PlanItem
 from procurement.models.procedures import Procedure
+from procurement.models.questions import Question
 from procurement.models.tenders import CommissionMember, Lot, Tender, TenderCounter
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "Lot",
     "PlanItem",
     "Procedure",
+    "Question",
     "Tender",
     "TenderCounter",
 ]

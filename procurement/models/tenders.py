@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -177,7 +177,14 @@ class Tender(FSMModelMixin, models.Model):
             }
         else:
             return None
-        return {"step": step, "at": self.next_event_at(), "blocked_by": []}
+        return {"step": step, "at": self.next_event_at(), "blocked_by": self.open_questions()}
+
+    def open_questions(self) -> list[str]:
+        """Unanswered questions, for the buyer to see among what the tender waits for."""
+        n = self.questions.filter(answered_at__isnull=True).count() if self.pk else 0
+        if not n:
+            return []
+        return [ngettext("%(n)s unanswered question", "%(n)s unanswered questions", n) % {"n": n}]
 
     # --- guards -----------------------------------------------------------------------------
     def has_lots(self) -> bool:

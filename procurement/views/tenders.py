@@ -10,20 +10,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from procurement.choices import TenderStatus
 from procurement.forms import (
+    AnswerForm,
     CancelTenderForm,
     CommissionForm,
     LotForm,
     PeriodsForm,
+    QuestionForm,
     TenderForm,
     TenderSearchForm,
 )
-from procurement.models import Tender
-from procurement.permissions import can_create_tender, can_manage_tender, can_view_tender
+from procurement.models import Question, Tender
+from procurement.permissions import (
+    asking_organisations,
+    can_ask_question,
+    can_create_tender,
+    can_manage_tender,
+    can_view_tender,
+)
+from procurement.services.questions import ANSWERING_STATUSES, answer_question, ask_question
 from procurement.services.tenders import (
     add_lot,
     cancel_tender,
@@ -95,6 +105,7 @@ def tender_detail(request, number: str):
         )
     if context["can_cancel"]:
         context["cancel_form"] = CancelTenderForm()
+    context.update(_questions_context(request, tender))
     return render(request, "procurement/tender_detail.html", context)
 
 
@@ -207,4 +218,62 @@ def tender_cancel(request, number: str):
         CancelTenderForm(request.POST),
         lambda data: cancel_tender(tender=tender, actor=request.user, **data),
         _("The tender was cancelled and its budget released."),
+    )
+
+
+def _off_the_blacklist(organisations) -> bool:
+    """Whether one of them may ask now; the service checks again when they do."""
+    pks = {o.pk for o in organisations}
+    barred = Organisation.objects.filter(pk__in=pks).blacklisted_at(timezone.now())
+    return len(pks) > barred.count()
+
+
+def _questions_context(request, tender: Tender) -> dict:
+    questions = list(tender.questions.select_related("supplier", "lot"))
+    asking = (
+        can_ask_question(tender, request.user)
+        and tender.status == TenderStatus.ENQUIRIES
+        and tender.enquiry_end is not None
+        and timezone.now() < tender.enquiry_end
+        and _off_the_blacklist(asking_organisations(request.user))
+    )
+    answering = can_manage_tender(tender, request.user) and tender.status in ANSWERING_STATUSES
+    if answering:
+        for question in questions:
+            if not question.is_answered:
+                question.answer_form = AnswerForm(question_id=question.pk)
+    return {
+        "questions": questions,
+        "question_form": QuestionForm(tender=tender) if asking else None,
+        "can_answer": answering,
+    }
+
+
+@login_required
+@require_POST
+def tender_ask_question(request, number: str):
+    tender = _tender(request, number)
+    if not can_ask_question(tender, request.user):
+        raise PermissionDenied(_("Only members of a verified supplier ask questions."))
+    return _act(
+        request,
+        tender,
+        QuestionForm(request.POST, tender=tender),
+        lambda data: ask_question(tender=tender, actor=request.user, **data),
+        _("Your question was published; the buyer's answer will appear under it."),
+    )
+
+
+@login_required
+@require_POST
+def tender_answer_question(request, number: str, question_id: int):
+    tender = _tender(request, number)
+    question = get_object_or_404(Question, pk=question_id, tender=tender)
+    _require_manager(tender, request.user)
+    return _act(
+        request,
+        tender,
+        AnswerForm(request.POST, question_id=question.pk),
+        lambda data: answer_question(question=question, actor=request.user, **data),
+        _("The answer was published."),
     )
