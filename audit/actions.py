@@ -47,3 +47,5 @@ class Action(models.TextChoices):
     # procurement: questions and answers during enquiries
     QUESTION_ASKED = "procurement.question.asked"
     QUESTION_ANSWERED = "procurement.question.answered"
+    # procurement: documents of a tender
+    DOCUMENT_ATTACHED = "procurement.document.attached"

@@ -220,3 +220,13 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, question_id=None, **kwargs):
         kwargs.setdefault("auto_id", f"id_answer_{question_id}_%s")
         super().__init__(*args, **kwargs)
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    # Emptiness, size and kind are the service's to judge, with its messages.
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_document_%s")
+        super().__init__(*args, **kwargs)

@@ -11,20 +11,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from accounts.auth import API_AUTH, OPTIONAL_AUTH
 from accounts.models import User
 from config.api_errors import ERROR_RESPONSES
 from procurement.choices import CancelReason, TenderStatus
-from procurement.models import PlanItem, Procedure, Question, Tender
+from procurement.models import PlanItem, Procedure, Question, Tender, TenderDocument
 from procurement.permissions import (
     can_ask_question,
     can_create_tender,
     can_manage_tender,
     can_view_tender,
 )
+from procurement.services import documents as document_services
 from procurement.services import questions as question_services
 from procurement.services import tenders as services
 from suppliers.choices import OrganisationKind
@@ -388,3 +390,47 @@ def answer(request, number: str, question_id: int, payload: AnswerIn):
         question=question, text=payload.text, actor=request.auth
     )
     return _question_out(question)
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    original_name: str
+    content_type: str = Field(..., description="told from the file's first bytes")
+    size: int = Field(..., description="bytes")
+    sha256: str = Field(..., description="64 hex digits")
+    uploaded_at: dt.datetime
+    download_url: str
+
+    @staticmethod
+    def resolve_download_url(obj) -> str:
+        return obj.get_absolute_url()
+
+
+def _document_out(document: TenderDocument) -> TenderDocument:
+    return TenderDocument.objects.select_related("tender").get(pk=document.pk)
+
+
+@router.get(
+    "/{number}/documents",
+    response={200: list[DocumentOut], **ERROR_RESPONSES},
+    auth=OPTIONAL_AUTH,
+    summary="The tender's documents with their sizes and SHA-256 (whoever sees the tender)",
+    url_name="list_tender_documents",
+)
+def list_documents(request, number: str):
+    return _visible(request, number).documents.select_related("tender")
+
+
+@router.post(
+    "/{number}/documents",
+    response={201: DocumentOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Attach a document to a draft (multipart: file and title)",
+    url_name="attach_tender_document",
+)
+def attach_document(request, number: str, title: Form[str], file: File[UploadedFile]):
+    document = document_services.attach_document(
+        tender=_managed(request, number), uploaded_file=file, title=title, actor=request.auth
+    )
+    return Status(201, _document_out(document))

@@ -27,6 +27,16 @@ urlpatterns = [
     path("tenders/<str:number>/publish/", tenders.tender_publish, name="tender-publish"),
     path("tenders/<str:number>/cancel/", tenders.tender_cancel, name="tender-cancel"),
     path(
+        "tenders/<str:number>/documents/",
+        tenders.tender_attach_document,
+        name="tender-document-attach",
+    ),
+    path(
+        "tenders/<str:number>/documents/<int:document_id>/",
+        tenders.tender_document,
+        name="tender-document",
+    ),
+    path(
         "tenders/<str:number>/questions/",
         tenders.tender_ask_question,
         name="tender-question-ask",

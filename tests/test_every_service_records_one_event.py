@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -419,6 +420,16 @@ CASES = {
     "procurement.services.questions.answer_question": (
         _answered,
         "procurement.question.answered",
+    ),
+    "procurement.services.documents.attach_document": (
+        lambda c: _call(
+            "procurement.services.documents.attach_document",
+            tender=draft_tender(c.agency),
+            uploaded_file=SimpleUploadedFile("terms.pdf", b"%PDF-1.7\n"),
+            title="Terms of reference",
+            actor=c.buyer,
+        ),
+        "procurement.document.attached",
     ),
     "audit.services.verification.verify_and_record": (
         lambda c: _call("audit.services.verification.verify_and_record", actor=c.auditor),

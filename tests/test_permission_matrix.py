@@ -11,6 +11,7 @@ Cells: an HTTP status, LOGIN (302 to our login page), or ADMIN_LOGIN (302 to the
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -111,12 +112,18 @@ MATRIX = {
     ("procurement:tender-commission", "POST", "draft tender"):   (L,   302, 302, 403, 404, 404, 404, 404, 404, 404, 404, 403),
     ("procurement:tender-publish", "POST", "ready tender"):      (L,   302, 302, 403, 404, 404, 404, 404, 404, 404, 404, 403),
     ("procurement:tender-cancel", "POST", "published tender"):   (L,   302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("procurement:tender-document-attach", "POST", "draft tender"): (L, 302, 302, 403, 404, 404, 404, 404, 404, 404, 404, 403),
+    ("procurement:tender-document", "GET", "document of a draft"): (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
+    ("procurement:tender-document", "GET", "published document"): (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("procurement:tender-question-ask", "POST", "published tender"): (L, 403, 403, 403, 403, 302, 302, 403, 403, 403, 403, 403),
     ("procurement:tender-question-answer", "POST", "asked question"): (L, 302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     ("api:list_tender_questions", "GET", "published tender"):    (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:list_tender_questions", "GET", "draft tender"):        (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
     ("api:ask_tender_question", "POST", "published tender"):     (401, 403, 403, 403, 403, 201, 201, 403, 403, 403, 403, 403),
     ("api:answer_tender_question", "POST", "asked question"):    (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("api:list_tender_documents", "GET", "documented tender"):   (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:list_tender_documents", "GET", "documented draft"):    (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
+    ("api:attach_tender_document", "POST", "draft tender"):      (401, 201, 201, 403, 404, 404, 404, 404, 404, 404, 404, 403),
     ("api:list_tenders", "GET", None):                           (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:get_tender", "GET", "published tender"):               (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:get_tender", "GET", "draft tender"):                   (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
@@ -215,8 +222,29 @@ def _asked_question(cast) -> dict:
     return {"number": number, "question_id": question.pk}
 
 
+def _document(cast, *, publish: bool) -> dict:
+    from procurement.services.documents import attach_document
+    from procurement.services.tenders import publish_tender
+
+    tender = ready_tender(cast)
+    document = attach_document(
+        tender=tender, uploaded_file=_pdf("spec.pdf"), title="Specification", actor=cast.buyer
+    )
+    if publish:
+        publish_tender(tender=tender, actor=cast.buyer)
+    return {"number": tender.number, "document_id": document.pk}
+
+
+def _pdf(name: str = "terms.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.7\n% the terms of reference\n")
+
+
 TARGETS |= {
     "draft tender": lambda cast: {"number": draft_tender(cast.agency).number},
+    "document of a draft": lambda cast: _document(cast, publish=False),
+    "published document": lambda cast: _document(cast, publish=True),
+    "documented draft": lambda cast: {"number": _document(cast, publish=False)["number"]},
+    "documented tender": lambda cast: {"number": _document(cast, publish=True)["number"]},
     "ready tender": lambda cast: {"number": ready_tender(cast).number},
     "published tender": _published_tender,
     "asked question": _asked_question,
@@ -275,6 +303,8 @@ POST_BODIES = {
     "procurement:tender-periods": _web_periods,
     "procurement:tender-commission": _commission,
     "procurement:tender-cancel": _CANCEL_TENDER,
+    "procurement:tender-document-attach": lambda cast: {"title": "Terms", "file": _pdf()},
+    "api:attach_tender_document": lambda cast: {"title": "Terms", "file": _pdf()},
     "procurement:tender-question-ask": {"text": "Is a generic accepted?"},
     "procurement:tender-question-answer": {"text": "Yes, by INN."},
     "api:ask_tender_question": {"text": "Is a generic accepted?"},
@@ -305,6 +335,10 @@ POST_BODIES = {
 }
 
 
+# API routes that take a multipart upload rather than JSON.
+MULTIPART = {"api:attach_tender_document"}
+
+
 def user_for(cast, role: str):
     return cast_member(cast, role)
 
@@ -323,7 +357,10 @@ def send(client: Client, route: str, method: str, url: str, body=None):
     if method == "GET":
         return client.get(url, QUERIES.get(route))
     body = POST_BODIES.get(route, {}) if body is None else body
-    if route.startswith("api:"):
+    for value in body.values():
+        if hasattr(value, "seek"):  # every role sends the whole upload again
+            value.seek(0)
+    if route.startswith("api:") and route not in MULTIPART:
         return client.post(url, body, content_type="application/json")
     return client.post(url, body)
 

@@ -1,6 +1,7 @@
 """Plans, budget, tenders; bids, awards and contracts join with the lifecycle issues."""
 
 from procurement.models.budget import BudgetEntry, BudgetLine
+from procurement.models.documents import TenderDocument
 from procurement.models.plans import PlanItem
 from procurement.models.procedures import Procedure
 from procurement.models.questions import Question
@@ -16,4 +17,5 @@ __all__ = [
     "Question",
     "Tender",
     "TenderCounter",
+    "TenderDocument",
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,13 +19,14 @@ from procurement.forms import (
     AnswerForm,
     CancelTenderForm,
     CommissionForm,
+    DocumentForm,
     LotForm,
     PeriodsForm,
     QuestionForm,
     TenderForm,
     TenderSearchForm,
 )
-from procurement.models import Question, Tender
+from procurement.models import Question, Tender, TenderDocument
 from procurement.permissions import (
     asking_organisations,
     can_ask_question,
@@ -33,6 +34,7 @@ from procurement.permissions import (
     can_manage_tender,
     can_view_tender,
 )
+from procurement.services.documents import attach_document
 from procurement.services.questions import ANSWERING_STATUSES, answer_question, ask_question
 from procurement.services.tenders import (
     add_lot,
@@ -91,6 +93,7 @@ def tender_detail(request, number: str):
         "next": tender.what_happens_next(),
         "can_manage": manage,
         "can_cancel": can_manage_tender(tender, request.user) and tender.is_active,
+        "documents": tender.documents.all(),
     }
     if manage:
         context.update(
@@ -102,6 +105,7 @@ def tender_detail(request, number: str):
                 }
             ),
             commission_form=CommissionForm(agency=tender.agency),
+            document_form=DocumentForm(),
         )
     if context["can_cancel"]:
         context["cancel_form"] = CancelTenderForm()
@@ -277,3 +281,34 @@ def tender_answer_question(request, number: str, question_id: int):
         lambda data: answer_question(question=question, actor=request.user, **data),
         _("The answer was published."),
     )
+
+
+@login_required
+@require_POST
+def tender_attach_document(request, number: str):
+    tender = _tender(request, number)
+    _require_manager(tender, request.user)
+    return _act(
+        request,
+        tender,
+        DocumentForm(request.POST, request.FILES),
+        lambda data: attach_document(
+            tender=tender, uploaded_file=data["file"], title=data["title"], actor=request.user
+        ),
+        _("The document was attached."),
+    )
+
+
+@require_GET
+def tender_document(request, number: str, document_id: int):
+    """The file itself, as a download under its cleaned name, never rendered in the page."""
+    tender = _tender(request, number)
+    document = get_object_or_404(TenderDocument, pk=document_id, tender=tender)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
