@@ -16,7 +16,7 @@ PAYLOAD_VERSION = 1
 
 
 class AuditError(RuntimeError):
-    pass
+    """A programming error: record() called where no event can be written correctly."""
 
 
 Subject = models.Model | tuple[str, str | int]

@@ -1,5 +1,6 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
 
+import contextlib
 import json
 import logging
 
@@ -139,11 +140,9 @@ def reshape_error(request: HttpRequest, response) -> JsonResponse | None:
     if response.status_code < 400:
         return None
     if response.get("Content-Type", "").startswith("application/json"):
-        try:
+        with contextlib.suppress(ValueError, TypeError):  # not JSON after all: reshape it
             if "error" in json.loads(response.content):
                 return None
-        except (ValueError, TypeError):
-            pass
     messages = {
         403: _("You are not allowed to do this (a browser session also needs its CSRF token)."),
         404: _("Nothing found at this address."),

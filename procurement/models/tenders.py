@@ -212,7 +212,7 @@ class Tender(FSMModelMixin, models.Model):
 
     @transition(field=status, source=TenderStatus.ENQUIRIES, target=TenderStatus.TENDERING)
     def open_tendering(self) -> None:
-        pass
+        """Only the status moves; the periods were fixed at publication."""
 
     @transition(field=status, source=TenderStatus.TENDERING, target=TenderStatus.OPENING)
     def close_bidding(self) -> None:
