@@ -44,8 +44,13 @@ class Action(models.TextChoices):
     TENDER_CLOSED = "procurement.tender.closed"
     TENDER_FAILED = "procurement.tender.failed"
     TENDER_CANCELLED = "procurement.tender.cancelled"
+    TENDER_AMENDED = "procurement.tender.amended"
+    LOT_CANCELLED = "procurement.lot.cancelled"
     # procurement: questions and answers during enquiries
     QUESTION_ASKED = "procurement.question.asked"
     QUESTION_ANSWERED = "procurement.question.answered"
     # procurement: documents of a tender
     DOCUMENT_ATTACHED = "procurement.document.attached"
+    # pki
+    CERTIFICATE_REGISTERED = "pki.certificate.registered"
+    CRL_REFRESHED = "pki.crl.refreshed"

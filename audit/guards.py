@@ -72,6 +72,7 @@ GUARDED_TABLES: dict[str, bool] = {
     "suppliers_historicalblacklistentry": False,
     "suppliers_blacklistentry": True,
     "procurement_budgetentry": False,
+    "procurement_tenderversion": False,
 }
 
 

@@ -5,6 +5,9 @@ from ninja import NinjaAPI
 from accounts.api import router as accounts_router
 from audit.api import router as audit_router
 from config.api_errors import install_error_handlers
+from pki.api import router as certificates_router
+from procurement.amendments_api import notices_router
+from procurement.amendments_api import router as amendments_router
 from procurement.api import router as plans_router
 from procurement.tenders_api import router as tenders_router
 from suppliers.api import router as registers_router
@@ -26,3 +29,6 @@ api.add_router("/registers", registers_router)
 api.add_router("/audit", audit_router)
 api.add_router("/plans", plans_router)
 api.add_router("/tenders", tenders_router)
+api.add_router("/tenders", amendments_router)
+api.add_router("/notices", notices_router)
+api.add_router("/certificates", certificates_router)

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "audit",
     "suppliers",
     "procurement",
+    "pki",
+    "bids",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +190,28 @@ PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Open Tender Platform")
 PLATFORM_ORIGIN = os.environ.get("PLATFORM_ORIGIN", "http://127.0.0.1:8000")
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-otp001")
 DEMO_DIR = Path(os.environ.get("DEMO_DIR", VAR_DIR / "demo"))
+
+# --- Signing certificates (pki) ---------------------------------------------------------------
+# PEM files; roots and intermediates colon-separated, CRL sources (paths or file:// URLs)
+# comma-separated because URLs hold colons. Outside production they default to the demo CA.
+_DEMO_PKI = DEMO_DIR / "pki"
+
+
+def _env_list(name: str, separator: str, default: list) -> list:
+    raw = os.environ.get(name)
+    if raw is None:
+        return [] if PRODUCTION else default
+    return [item.strip() for item in raw.split(separator) if item.strip()]
+
+
+PKI_TRUST_ROOTS = _env_list("PKI_TRUST_ROOTS", ":", [_DEMO_PKI / "root.pem"])
+PKI_INTERMEDIATES = _env_list("PKI_INTERMEDIATES", ":", [_DEMO_PKI / "intermediate.pem"])
+PKI_CRL_SOURCES = _env_list(
+    "PKI_CRL_SOURCES", ",", [_DEMO_PKI / "crl.pem", _DEMO_PKI / "root-crl.pem"]
+)
+# A CRL past its nextUpdate, or last fetched longer ago than this, no longer vouches for
+# anything: signatures are refused until a fresh one is fetched (fail closed).
+PKI_CRL_MAX_AGE_SECONDS = int(os.environ.get("PKI_CRL_MAX_AGE_SECONDS", "86400"))
 API_PAGE_SIZE = 50
 
 # --- Audit log --------------------------------------------------------------------------------

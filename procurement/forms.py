@@ -226,7 +226,66 @@ class DocumentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     # Emptiness, size and kind are the service's to judge, with its messages.
     file = forms.FileField(label=_("File"), allow_empty_file=True)
+    reason = forms.CharField(
+        label=_("Reason for the amendment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("A published tender takes a document as an amendment, with its reason."),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, published=False, **kwargs):
         kwargs.setdefault("auto_id", "id_document_%s")
         super().__init__(*args, **kwargs)
+        if not published:
+            del self.fields["reason"]
+
+
+class AmendForm(forms.Form):
+    """Only what is typed differently from the tender's current values is an amendment."""
+
+    reason = forms.CharField(
+        label=_("Reason for the amendment"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    title = forms.CharField(label=_("Title"), max_length=500)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    enquiry_end = forms.DateTimeField(
+        label=_("End of enquiries (Almaty time)"),
+        input_formats=DATETIME_FORMATS,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMATS[0]),
+    )
+    submission_deadline = forms.DateTimeField(
+        label=_("Submission deadline (Almaty time)"),
+        input_formats=DATETIME_FORMATS,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMATS[0]),
+    )
+
+    def __init__(self, *args, tender, **kwargs):
+        kwargs.setdefault("auto_id", "id_amend_%s")
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": tender.title,
+                "description": tender.description,
+                "enquiry_end": tender.enquiry_end,
+                "submission_deadline": tender.submission_deadline,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if tender.status != TenderStatus.ENQUIRIES:
+            del self.fields["enquiry_end"]
+
+
+class CancelLotForm(forms.Form):
+    lot = forms.ModelChoiceField(label=_("Lot"), queryset=None, to_field_name="number")
+    reason = forms.ChoiceField(label=_("Reason"), choices=CancelReason.choices)
+    text = forms.CharField(label=_("Explanation"), max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args, tender, **kwargs):
+        kwargs.setdefault("auto_id", "id_cancel_lot_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = tender.lots.filter(status="active")

@@ -14,16 +14,20 @@ from procurement.choices import DayKind
 def earliest_periods(procedure, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The earliest end of enquiries and submission deadline the procedure allows for a
     tender published at `start` (working days in the agency's zone, procurement/calendar)."""
-    add = (
-        calendar.add_working_days
-        if procedure.day_kind == DayKind.WORKING
-        else calendar.add_calendar_days
+    # No enquiry period at all (quotations) ends at `start` itself.
+    return (
+        after_days(procedure, start, procedure.enquiry_days),
+        after_days(procedure, start, procedure.submission_days),
     )
 
-    def after(days: int) -> dt.datetime:
-        return add(start, days) if days else start  # no enquiry period at all (quotations)
 
-    return after(procedure.enquiry_days), after(procedure.submission_days)
+def after_days(procedure, start: dt.datetime, days: int) -> dt.datetime:
+    """`days` of the procedure's kind after `start` (working days in the agency's zone)."""
+    if not days:
+        return start
+    if procedure.day_kind == DayKind.WORKING:
+        return calendar.add_working_days(start, days)
+    return calendar.add_calendar_days(start, days)
 
 
 def local_text(moment: dt.datetime) -> str:

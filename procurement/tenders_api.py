@@ -29,6 +29,7 @@ from procurement.permissions import (
 from procurement.services import documents as document_services
 from procurement.services import questions as question_services
 from procurement.services import tenders as services
+from procurement.versions import lot_id
 from suppliers.choices import OrganisationKind
 from suppliers.models import Organisation
 
@@ -36,12 +37,17 @@ router = Router(tags=["tenders"])
 
 
 class LotOut(Schema):
+    id: str = Field(..., description="the lot's id in bids and open data")
     number: int
     title: str
     amount: Decimal
     budget_line: str = Field(..., description="the line's code, e.g. 001/015")
     plan_items: list[int]
     status: str
+
+    @staticmethod
+    def resolve_id(obj) -> str:
+        return lot_id(obj)
 
     @staticmethod
     def resolve_budget_line(obj) -> str:
@@ -71,6 +77,8 @@ class TenderOut(Schema):
     submission_deadline: dt.datetime | None
     published_at: dt.datetime | None
     opening_threshold: int | None
+    version_number: int = Field(..., description="the version in force; 0 for a draft")
+    version_hash: str = Field(..., description="its SHA-256, which bids sign")
     cancel_reason: str
     cancel_text: str
     lots: list[LotOut]
@@ -426,11 +434,19 @@ def list_documents(request, number: str):
     "/{number}/documents",
     response={201: DocumentOut, **ERROR_RESPONSES},
     auth=API_AUTH,
-    summary="Attach a document to a draft (multipart: file and title)",
+    summary="Attach a document (multipart: file, title; and reason once published)",
+    description="A published tender (enquiries or tendering) takes a document as an amendment: "
+    "a new version, the deadline moved out if too little time would remain.",
     url_name="attach_tender_document",
 )
-def attach_document(request, number: str, title: Form[str], file: File[UploadedFile]):
+def attach_document(
+    request, number: str, title: Form[str], file: File[UploadedFile], reason: Form[str] = ""
+):
     document = document_services.attach_document(
-        tender=_managed(request, number), uploaded_file=file, title=title, actor=request.auth
+        tender=_managed(request, number),
+        uploaded_file=file,
+        title=title,
+        actor=request.auth,
+        reason=reason,
     )
     return Status(201, _document_out(document))

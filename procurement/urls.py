@@ -1,6 +1,6 @@
 from django.urls import path
 
-from procurement.views import budget, tenders
+from procurement.views import amendments, budget, tenders
 
 app_name = "procurement"
 
@@ -26,6 +26,16 @@ urlpatterns = [
     ),
     path("tenders/<str:number>/publish/", tenders.tender_publish, name="tender-publish"),
     path("tenders/<str:number>/cancel/", tenders.tender_cancel, name="tender-cancel"),
+    path("tenders/<str:number>/amend/", amendments.tender_amend, name="tender-amend"),
+    path(
+        "tenders/<str:number>/lots/cancel/", amendments.tender_cancel_lot, name="tender-lot-cancel"
+    ),
+    path(
+        "tenders/<str:number>/versions/<int:version>/",
+        amendments.tender_version,
+        name="tender-version",
+    ),
+    path("notices/", amendments.notices, name="notices"),
     path(
         "tenders/<str:number>/documents/",
         tenders.tender_attach_document,

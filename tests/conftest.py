@@ -26,6 +26,11 @@ def _isolated_files(settings, tmp_path):
     settings.AUDIT_CHECKPOINT_KEY = tmp_path / "keys" / "checkpoint-ed25519.pem"
     settings.AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
     settings.DEMO_DIR = tmp_path / "demo"
+    # Trust only the test's own demo CA, never one a developer's `make run` left in var/.
+    pki = tmp_path / "demo" / "pki"
+    settings.PKI_TRUST_ROOTS = [pki / "root.pem"]
+    settings.PKI_INTERMEDIATES = [pki / "intermediate.pem"]
+    settings.PKI_CRL_SOURCES = [pki / "crl.pem", pki / "root-crl.pem"]
     settings.MEDIA_ROOT = tmp_path / "media"
     # Argon2 costs ~0.1 s a hash and the cast has fourteen users; tests that are about
     # password hashing set PASSWORD_HASHERS back themselves.

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from audit.models import Entry
 from tests.factories import BlacklistEntryFactory, MembershipFactory, SupplierFactory, make_bin
+from tests.pki import cases as pki_cases
 from tests.procurement.factories import (
     FROZEN,
     BudgetLineFactory,
@@ -30,7 +31,7 @@ from tests.procurement.factories import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "suppliers", "procurement", "audit")
+APPS = ("accounts", "suppliers", "procurement", "audit", "pki")
 
 # Reads: they change nothing, so they write nothing.
 READS = {
@@ -112,6 +113,33 @@ def _published(c):
 
     with time_machine.travel(FROZEN, tick=False):  # a year the holiday calendar covers
         return publish_tender(tender=ready_tender(c), actor=c.buyer)
+
+
+def _lot_cancelled(c):
+    lot = _published(c).lots.get()
+    before = Entry.objects.count()
+    _call(
+        "procurement.services.amendments.cancel_lot",
+        lot=lot,
+        reason="budget_cut",
+        text="Funds withdrawn",
+        actor=c.buyer,
+    )
+    return before
+
+
+def _amended(c):
+    tender = _published(c)
+    before = Entry.objects.count()
+    with time_machine.travel(FROZEN, tick=False):
+        _call(
+            "procurement.services.amendments.amend_tender",
+            tender=tender,
+            actor=c.buyer,
+            reason="Clarified delivery",
+            title="Insulin, clarified",
+        )
+    return before
 
 
 def _at_instant(c, field, service):
@@ -431,10 +459,23 @@ CASES = {
         ),
         "procurement.document.attached",
     ),
+    "procurement.services.amendments.amend_tender": (
+        lambda c: _amended(c),
+        "procurement.tender.amended",
+    ),
+    "procurement.services.amendments.cancel_lot": (
+        lambda c: _lot_cancelled(c),
+        "procurement.lot.cancelled",
+    ),
     "audit.services.verification.verify_and_record": (
         lambda c: _call("audit.services.verification.verify_and_record", actor=c.auditor),
         "audit.log.verified",
     ),
+    "pki.services.certificates.register_certificate": (
+        pki_cases.registered_certificate,
+        "pki.certificate.registered",
+    ),
+    "pki.services.crls.refresh_crls": (pki_cases.refreshed_crls, "pki.crl.refreshed"),
 }
 
 

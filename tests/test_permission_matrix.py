@@ -133,6 +133,20 @@ MATRIX = {
     ("api:set_tender_commission", "POST", "draft tender"):       (401, 200, 200, 403, 404, 404, 404, 404, 404, 404, 404, 403),
     ("api:publish_tender", "POST", "ready tender"):              (401, 200, 200, 403, 404, 404, 404, 404, 404, 404, 404, 403),
     ("api:cancel_tender", "POST", "published tender"):           (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    # amendments, versions, lot cancellation, notices
+    ("procurement:tender-amend", "POST", "published tender"):    (L,   302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("procurement:tender-lot-cancel", "POST", "published tender"): (L, 302, 302, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("procurement:tender-version", "GET", "published version"):  (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("procurement:notices", "GET", None):                        (L,   200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:list_tender_versions", "GET", "published tender"):     (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:list_tender_versions", "GET", "draft tender"):         (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
+    ("api:get_tender_version", "GET", "published version"):      (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:amend_tender", "POST", "published tender"):            (401, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("api:cancel_lot", "POST", "published lot"):                 (401, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("api:list_notices", "GET", None):                           (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # signing certificates (a body that is no certificate: members of a supplier get 422)
+    ("api:register_certificate", "POST", None):                  (401, 403, 403, 403, 403, 422, 422, 422, 403, 403, 403, 403),
+    ("api:list_certificates", "GET", None):                      (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # Django admin: only its front door; operators are staff
     ("admin:index", "GET", None):                                (A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   200),
 }
@@ -247,6 +261,8 @@ TARGETS |= {
     "documented tender": lambda cast: {"number": _document(cast, publish=True)["number"]},
     "ready tender": lambda cast: {"number": ready_tender(cast).number},
     "published tender": _published_tender,
+    "published version": lambda cast: {**_published_tender(cast), "version": 1},
+    "published lot": lambda cast: {**_published_tender(cast), "lot_number": 1},
     "asked question": _asked_question,
 }
 
@@ -318,6 +334,11 @@ POST_BODIES = {
     "api:set_tender_periods": _periods,
     "api:set_tender_commission": _commission,
     "api:cancel_tender": _CANCEL_TENDER,
+    "procurement:tender-amend": {"reason": "Clarified", "title": "Insulin, clarified"},
+    "procurement:tender-lot-cancel": {"lot": 1, **_CANCEL_TENDER},
+    "api:amend_tender": {"reason": "Clarified", "title": "Insulin, clarified"},
+    "api:cancel_lot": _CANCEL_TENDER,
+    "api:register_certificate": {"pem": "not a certificate"},
     "procurement:budgetline-create": _BUDGET_LINE,
     "procurement:planitem-create": _PLAN_ITEM,
     "procurement:planitem-cancel": {"reason": "Bought centrally instead"},

@@ -32,6 +32,9 @@ class Procedure(models.Model):
         default=AwardCriterion.LOWEST_PRICE,
     )
     standstill_days = models.PositiveSmallIntegerField(_("standstill period"), default=0)
+    # After an amendment at least this long must remain before the deadline (same day kind);
+    # the deadline moves out when less would.
+    amendment_days = models.PositiveSmallIntegerField(_("time left after an amendment"), default=0)
     complaint_window_days = models.PositiveSmallIntegerField(_("complaint window"), default=0)
     sealed_bids = models.BooleanField(_("sealed bids"), default=True)
     # The ceiling is set in monthly calculation indices (MCI, in Russian МРП) by the law; the

@@ -79,6 +79,9 @@ class Tender(FSMModelMixin, models.Model):
     cancel_text = models.TextField(_("explanation of the cancellation"), blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The version in force: its number and SHA-256 (procurement/models/versions.py).
+    version_number = models.PositiveSmallIntegerField(_("version"), default=0, editable=False)
+    version_hash = models.CharField(_("version hash"), max_length=64, blank=True, editable=False)
     # The instant of the next timed event, derived from the fields above on every save.
     next_check = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     created_by = models.ForeignKey(

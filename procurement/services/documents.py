@@ -1,8 +1,10 @@
-"""Documents a buyer attaches to a draft tender.
+"""Documents a buyer attaches to a tender: freely to a draft, by amendment once published.
 
 The file is checked (size, kind from its first bytes) and hashed before anything is written;
-it is stored only once the locked tender is known to be a draft, and deleted again if the
+it is stored only once the locked tender is known to accept it, and deleted again if the
 row or its audit event cannot be written, so a refusal or a failure leaves neither behind.
+On a published tender the document is part of a new tender version, with the reason given,
+and the deadline moves out if too little time would remain (services/amendments.py).
 """
 
 import hashlib
@@ -11,11 +13,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
+from procurement.amending import (
+    announce,
+    checked_text,
+    new_version,
+    refuse_unless_amendable,
+    version_data,
+)
 from procurement.choices import TenderStatus
 from procurement.filetypes import allowed_labels, detect_content_type, safe_name
 from procurement.models import Tender, TenderDocument
@@ -90,23 +100,16 @@ def _hash_and_size(uploaded_file) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _refuse_unless_draft(tender: Tender) -> None:
-    if tender.status != TenderStatus.DRAFT:
-        raise ValidationError(
-            _(
-                "Documents are attached to draft tenders only; %(number)s is %(status)s. "
-                "Changing a published tender's documents will come with amendments."
-            )
-            % {"number": tender.number, "status": tender.get_status_display().lower()},
-            code="invalid_status",
-        )
-
-
-def attach_document(*, tender: Tender, uploaded_file, title: str, actor: User) -> TenderDocument:
-    """Attach a file to a draft tender, recording its SHA-256, size and kind."""
+def attach_document(
+    *, tender: Tender, uploaded_file, title: str, actor: User, reason: str = ""
+) -> TenderDocument:
+    """Attach a file to a tender, recording its SHA-256, size and kind; a published tender
+    (enquiries or tendering, before the deadline) takes it as an amendment with `reason`."""
     if not can_manage_tender(tender, actor):
         raise PermissionDenied(_("Only the agency's buyers and administrators run its tenders."))
     title = _checked_title(title)
+    if tender.status != TenderStatus.DRAFT:
+        reason = checked_text(reason, "reason", _("Say why the document is added."))
     _checked_size(uploaded_file.size or 0)
     content_type = _checked_type(uploaded_file)
     sha256, size = _hash_and_size(uploaded_file)
@@ -114,8 +117,14 @@ def attach_document(*, tender: Tender, uploaded_file, title: str, actor: User) -
     stored = None
     try:
         with transaction.atomic():
-            tender = Tender.objects.select_for_update().get(pk=tender.pk)
-            _refuse_unless_draft(tender)
+            tender = (
+                Tender.objects.select_for_update()
+                .select_related("procedure", "agency")
+                .get(pk=tender.pk)
+            )
+            now = timezone.now()
+            if tender.status != TenderStatus.DRAFT:
+                refuse_unless_amendable(tender, now)
             if tender.documents.filter(sha256=sha256).exists():
                 raise ValidationError(
                     {
@@ -136,19 +145,21 @@ def attach_document(*, tender: Tender, uploaded_file, title: str, actor: User) -
             document.file.save("upload", uploaded_file, save=False)
             stored = document.file.name
             document.save()
-            record(
-                Action.DOCUMENT_ATTACHED,
-                subject=document,
-                actor=actor,
-                data={
-                    "tender": tender.number,
-                    "title": title,
-                    "name": document.original_name,
-                    "content_type": content_type,
-                    "size": size,
-                    "sha256": sha256,
-                },
-            )
+            data = {
+                "tender": tender.number,
+                "title": title,
+                "name": document.original_name,
+                "content_type": content_type,
+                "size": size,
+                "sha256": sha256,
+            }
+            if tender.status != TenderStatus.DRAFT:
+                version = new_version(
+                    tender, actor=actor, reason=reason, changes=["documents"], now=now
+                )
+                data.update(version_data(version), reason=reason)
+                data["notices"] = announce(tender, version, reason)
+            record(Action.DOCUMENT_ATTACHED, subject=document, actor=actor, data=data)
     except BaseException:
         if stored is not None:
             default_storage.delete(stored)

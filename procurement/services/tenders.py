@@ -1,8 +1,8 @@
 """A buyer's tender from draft to publication, and its cancellation.
 
-Lock order: the tender's row first, then its budget lines (through the ledger, in line
-order). Budget services lock a line and then a plan item, never a tender, so no two services
-wait on each other in opposite orders.
+Lock order: the tender's row first, then its plan items (adding a lot, in id order) or its
+budget lines (through the ledger, in line order). Budget services lock a line and then a plan
+item, never a tender, so no two services wait on each other in opposite orders.
 """
 
 import datetime as dt
@@ -17,6 +17,7 @@ from django_fsm import can_proceed
 from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
+from procurement.amending import new_version
 from procurement.choices import (
     CancelReason,
     CommissionRole,
@@ -27,12 +28,14 @@ from procurement.choices import (
 from procurement.models import (
     CommissionMember,
     Lot,
+    NoticeKind,
     PlanItem,
     Procedure,
     Tender,
     TenderCounter,
 )
 from procurement.money import format_money, round_money
+from procurement.notify import notify
 from procurement.periods import check_periods
 from procurement.permissions import (
     can_create_tender,
@@ -123,7 +126,14 @@ def _checked_plan_items(tender: Tender, plan_items) -> list[PlanItem]:
     ids = sorted({item.pk for item in plan_items})
     if not ids:
         raise ValidationError({"plan_items": [_("Choose at least one approved plan item.")]})
-    items = list(PlanItem.objects.select_related("budget_line").filter(pk__in=ids))
+    # Locked in id order, so two drafts taking the same item one moment apart are served one
+    # after the other and the second sees the first one's lot ("already in a lot").
+    items = list(
+        PlanItem.objects.select_for_update(of=("self",))
+        .select_related("budget_line")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
     for item in items:
         problem = _plan_item_problem(tender, item)
         if problem:
@@ -171,6 +181,28 @@ def _checked_lot_amount(amount: Decimal | None, planned: Decimal) -> Decimal:
     return amount
 
 
+def _refuse_over_ceiling(tender: Tender, amount: Decimal) -> None:
+    """The law caps some procedures by the value of the whole purchase, not of one lot."""
+    held = tender.lots.filter(status=LotStatus.ACTIVE).values_list("amount", flat=True)
+    total = sum(held, Decimal("0.00")) + amount
+    if not tender.procedure.allows_amount(total):
+        raise ValidationError(
+            {
+                "amount": [
+                    _(
+                        "%(procedure)s is for purchases up to %(ceiling)s; with this lot the "
+                        "tender would be worth %(total)s."
+                    )
+                    % {
+                        "procedure": tender.procedure,
+                        "ceiling": format_money(tender.procedure.value_ceiling),
+                        "total": format_money(total),
+                    }
+                ]
+            }
+        )
+
+
 def add_lot(
     *,
     tender: Tender,
@@ -187,11 +219,13 @@ def add_lot(
         _refuse_unless_draft(tender, _("adding a lot"))
         items = _checked_plan_items(tender, plan_items)
         planned = sum((item.planned_amount for item in items), Decimal("0.00"))
+        amount = _checked_lot_amount(amount, planned)
+        _refuse_over_ceiling(tender, amount)
         lot = Lot.objects.create(
             tender=tender,
             number=tender.lots.count() + 1,
             title=(title or "").strip()[:500] or items[0].subject[:500],
-            amount=_checked_lot_amount(amount, planned),
+            amount=amount,
             budget_line=items[0].budget_line,
         )
         lot.plan_items.set(items)
@@ -302,6 +336,9 @@ def publish_tender(*, tender: Tender, actor: User) -> Tender:
         tender.save()
         lots = list(tender.lots.filter(status=LotStatus.ACTIVE).order_by("budget_line_id", "pk"))
         _reserve(tender, lots, actor)
+        version = new_version(
+            tender, actor=actor, reason="", changes=[], now=tender.published_at, give_time=False
+        )
         record(
             Action.TENDER_PUBLISHED,
             subject=tender,
@@ -312,6 +349,8 @@ def publish_tender(*, tender: Tender, actor: User) -> Tender:
                 "enquiry_end": tender.enquiry_end,
                 "submission_deadline": tender.submission_deadline,
                 "lots": [{"number": lot.number, "amount": lot.amount} for lot in lots],
+                "version": version.number,
+                "version_sha256": version.sha256,
             },
         )
     return tender
@@ -354,6 +393,11 @@ def cancel_tender(*, tender: Tender, reason: str, text: str, actor: User) -> Ten
         released = release_held(
             reference=(TENDER_SUBJECT, tender.pk), actor=actor, note=f"{tender.number} cancelled"
         )
+        sent = notify(
+            tender,
+            NoticeKind.CANCELLED,
+            _("%(number)s was cancelled: %(text)s") % {"number": tender.number, "text": text},
+        )
         record(
             Action.TENDER_CANCELLED,
             subject=tender,
@@ -362,6 +406,7 @@ def cancel_tender(*, tender: Tender, reason: str, text: str, actor: User) -> Ten
                 "reason": reason,
                 "text": text,
                 "released": {str(k): v for k, v in released.items()},
+                "notices": sent,
             },
         )
     return tender

@@ -1,12 +1,12 @@
 """Tenders on the web: the public list and detail, and the buyer's draft-to-publication pages.
 
-Every state change is a POST that calls one service and redirects to the tender's page, with
-the service's refusal as a message there.
+Every state change is a POST that calls one service and redirects to the tender's page; a
+refusal shows the page again with the form as typed and each problem next to its field.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,9 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from procurement.choices import TenderStatus
+from procurement.amending import AMENDABLE
+from procurement.choices import LotStatus, TenderStatus
 from procurement.forms import (
+    AmendForm,
     AnswerForm,
+    CancelLotForm,
     CancelTenderForm,
     CommissionForm,
     DocumentForm,
@@ -85,15 +88,24 @@ def tender_list(request):
 @require_GET
 def tender_detail(request, number: str):
     tender = _tender(request, number)
-    manage = can_manage_tender(tender, request.user) and tender.status == TenderStatus.DRAFT
+    return render(request, "procurement/tender_detail.html", detail_context(request, tender))
+
+
+def detail_context(request, tender: Tender) -> dict:
+    """Everything the tender page shows, with unbound forms for what this user may do."""
+    managing = can_manage_tender(tender, request.user)
+    manage = managing and tender.status == TenderStatus.DRAFT
+    amendable = managing and tender.status in AMENDABLE
     context = {
         "tender": tender,
         "lots": tender.lots.select_related("budget_line").prefetch_related("plan_items"),
         "commission": tender.commission.select_related("user"),
         "next": tender.what_happens_next(),
         "can_manage": manage,
-        "can_cancel": can_manage_tender(tender, request.user) and tender.is_active,
+        "can_amend": amendable,
+        "can_cancel": managing and tender.is_active,
         "documents": tender.documents.all(),
+        "versions": tender.versions.all(),
     }
     if manage:
         context.update(
@@ -105,12 +117,17 @@ def tender_detail(request, number: str):
                 }
             ),
             commission_form=CommissionForm(agency=tender.agency),
-            document_form=DocumentForm(),
         )
+    if manage or amendable:
+        context["document_form"] = DocumentForm(published=amendable)
+    if amendable:
+        context["amend_form"] = AmendForm(tender=tender)
     if context["can_cancel"]:
         context["cancel_form"] = CancelTenderForm()
+        if tender.lots.filter(status=LotStatus.ACTIVE).count() > 1:
+            context["cancel_lot_form"] = CancelLotForm(tender=tender)
     context.update(_questions_context(request, tender))
-    return render(request, "procurement/tender_detail.html", context)
+    return context
 
 
 @login_required
@@ -131,28 +148,52 @@ def tender_create(request, bin: str):
     return render(request, "procurement/tender_form.html", {"agency": agency, "form": form})
 
 
-def _form_problems(form) -> list[str]:
-    return [
-        f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
-        for name, errors in form.errors.items()
-        for error in errors
-    ]
-
-
-def _act(request, tender: Tender, form, action, done: str):
-    """Validate `form`, run `action(data)` (one service call) and go back to the tender."""
+def act(request, tender: Tender, form, action, done: str, place=None):
+    """Validate `form`, run `action(data)` (one service call) and go back to the tender. A
+    refusal shows the tender page again (400) with the form as typed and each problem next to
+    its field; `place(context, form)` puts the form where the page shows it."""
     if form is not None and not form.is_valid():
-        for problem in _form_problems(form):
-            messages.error(request, problem)
-        return redirect(tender)
+        return _refused(request, tender, form, place)
     try:
         action(form.cleaned_data if form is not None else {})
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, done)
+        if form is None:  # a button without fields: the refusal is the page's message
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(tender)
+        apply_errors(exc, form)
+        return _refused(request, tender, form, place)
+    messages.success(request, done)
     return redirect(tender)
+
+
+def _refused(request, tender: Tender, form, place):
+    # A refusal about the whole action (the tender's status, a deadline) goes to the top of
+    # the page, where it is seen even when the form is no longer offered; field problems stay
+    # next to their fields.
+    for message in form.errors.pop(NON_FIELD_ERRORS, []):
+        messages.error(request, message)
+    if form.errors:
+        messages.error(request, _("Nothing was changed: see the problems marked below."))
+    context = detail_context(request, Tender.objects.get(pk=tender.pk))
+    place(context, form)
+    return render(request, "procurement/tender_detail.html", context, status=400)
+
+
+def _answer_place(question_id: int):
+    def place(context, form):
+        for question in context["questions"]:
+            if question.pk == question_id:
+                question.answer_form = form
+
+    return place
+
+
+def _put(key: str):
+    def place(context, form):
+        context[key] = form
+
+    return place
 
 
 @login_required
@@ -160,12 +201,13 @@ def _act(request, tender: Tender, form, action, done: str):
 def tender_add_lot(request, number: str):
     tender = _tender(request, number)
     _require_manager(tender, request.user)
-    return _act(
+    return act(
         request,
         tender,
         LotForm(request.POST, tender=tender),
         lambda data: add_lot(tender=tender, actor=request.user, **data),
         _("The lot was added."),
+        _put("lot_form"),
     )
 
 
@@ -174,12 +216,13 @@ def tender_add_lot(request, number: str):
 def tender_set_periods(request, number: str):
     tender = _tender(request, number)
     _require_manager(tender, request.user)
-    return _act(
+    return act(
         request,
         tender,
         PeriodsForm(request.POST),
         lambda data: set_periods(tender=tender, actor=request.user, **data),
         _("The periods were set."),
+        _put("periods_form"),
     )
 
 
@@ -188,12 +231,13 @@ def tender_set_periods(request, number: str):
 def tender_set_commission(request, number: str):
     tender = _tender(request, number)
     _require_manager(tender, request.user)
-    return _act(
+    return act(
         request,
         tender,
         CommissionForm(request.POST, agency=tender.agency),
         lambda data: set_commission(tender=tender, actor=request.user, **data),
         _("The commission was named."),
+        _put("commission_form"),
     )
 
 
@@ -202,7 +246,7 @@ def tender_set_commission(request, number: str):
 def tender_publish(request, number: str):
     tender = _tender(request, number)
     _require_manager(tender, request.user)
-    return _act(
+    return act(
         request,
         tender,
         None,
@@ -216,12 +260,13 @@ def tender_publish(request, number: str):
 def tender_cancel(request, number: str):
     tender = _tender(request, number)
     _require_manager(tender, request.user)
-    return _act(
+    return act(
         request,
         tender,
         CancelTenderForm(request.POST),
         lambda data: cancel_tender(tender=tender, actor=request.user, **data),
         _("The tender was cancelled and its budget released."),
+        _put("cancel_form"),
     )
 
 
@@ -259,12 +304,13 @@ def tender_ask_question(request, number: str):
     tender = _tender(request, number)
     if not can_ask_question(tender, request.user):
         raise PermissionDenied(_("Only members of a verified supplier ask questions."))
-    return _act(
+    return act(
         request,
         tender,
         QuestionForm(request.POST, tender=tender),
         lambda data: ask_question(tender=tender, actor=request.user, **data),
         _("Your question was published; the buyer's answer will appear under it."),
+        _put("question_form"),
     )
 
 
@@ -274,12 +320,13 @@ def tender_answer_question(request, number: str, question_id: int):
     tender = _tender(request, number)
     question = get_object_or_404(Question, pk=question_id, tender=tender)
     _require_manager(tender, request.user)
-    return _act(
+    return act(
         request,
         tender,
         AnswerForm(request.POST, question_id=question.pk),
         lambda data: answer_question(question=question, actor=request.user, **data),
         _("The answer was published."),
+        _answer_place(question.pk),
     )
 
 
@@ -288,14 +335,19 @@ def tender_answer_question(request, number: str, question_id: int):
 def tender_attach_document(request, number: str):
     tender = _tender(request, number)
     _require_manager(tender, request.user)
-    return _act(
+    return act(
         request,
         tender,
-        DocumentForm(request.POST, request.FILES),
+        DocumentForm(request.POST, request.FILES, published=tender.status != TenderStatus.DRAFT),
         lambda data: attach_document(
-            tender=tender, uploaded_file=data["file"], title=data["title"], actor=request.user
+            tender=tender,
+            uploaded_file=data["file"],
+            title=data["title"],
+            actor=request.user,
+            reason=data.get("reason", ""),
         ),
         _("The document was attached."),
+        _put("document_form"),
     )
 
 

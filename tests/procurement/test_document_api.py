@@ -84,14 +84,17 @@ def test_one_byte_over_the_limit_is_refused(cast, draft, settings):
     assert stored_files() == []
 
 
-def test_a_published_tender_takes_no_more_documents(cast, draft):
+def test_a_published_tender_takes_a_document_as_an_amendment_with_a_reason(cast, draft):
     publish_tender(tender=draft, actor=cast.buyer)
-    response = token_client(cast.buyer).post(
-        f"{BASE}/{draft.number}/documents", {"title": "Terms", "file": upload()}
-    )
+    url = f"{BASE}/{draft.number}/documents"
+    response = token_client(cast.buyer).post(url, {"title": "Terms", "file": upload()})
     error = error_of(response, 422)
-    assert error["code"] == "invalid_status"
-    assert "amendments" in error["message"]
+    assert error["fields"] == {"reason": ["Say why the document is added."]}
+    response = token_client(cast.buyer).post(
+        url, {"title": "Terms", "file": upload(), "reason": "Terms were missing"}
+    )
+    assert response.status_code == 201
+    assert draft.versions.count() == 2
 
 
 def test_the_commission_may_not_attach(cast, draft):

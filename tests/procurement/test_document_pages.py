@@ -64,23 +64,29 @@ def test_the_buyer_attaches_a_document_and_the_public_sees_it_once_published(cas
     assert f'<data value="{len(PDF_BYTES)}">' in html
     assert document.get_absolute_url() in html
     form = f'action="{attach_url(draft)}"'
-    assert form not in html  # no form once published, not even for the buyer
-    assert form not in page_text(buyer.get(draft.get_absolute_url()))
+    assert form not in html  # the public gets no form
+    # The buyer's form now asks for the reason: a published tender is amended.
+    assert "Reason for the amendment" in page_text(buyer.get(draft.get_absolute_url()))
 
 
 def test_a_refusal_is_shown_on_the_page_and_leaves_nothing(cast, draft):
     buyer = logged_in(cast.buyer)
     text = upload("x.pdf", b"plain text\n", content_type="application/pdf")
-    response = buyer.post(attach_url(draft), {"title": "Terms", "file": text}, follow=True)
-    html = page_text(response)
-    assert "not one of the allowed kinds: PDF, Word (.docx)" in html
+    response = buyer.post(attach_url(draft), {"title": "Terms", "file": text})
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = html.split('id="id_document_file_errors"')[1].split("</ul>")[0]
+    assert "not one of the allowed kinds: PDF, Word (.docx)" in errors
+    assert 'value="Terms"' in html  # the title as typed
     assert TenderDocument.objects.count() == 0
     assert stored_files() == []
 
 
 def test_a_missing_file_is_a_form_error(cast, draft):
-    response = logged_in(cast.buyer).post(attach_url(draft), {"title": "Terms"}, follow=True)
-    assert "File: This field is required." in page_text(response)
+    response = logged_in(cast.buyer).post(attach_url(draft), {"title": "Terms"})
+    assert response.status_code == 400
+    errors = response.content.decode().split('id="id_document_file_errors"')[1].split("</ul>")[0]
+    assert "This field is required." in errors
     assert TenderDocument.objects.count() == 0
 
 

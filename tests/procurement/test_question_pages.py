@@ -89,8 +89,10 @@ def test_a_late_question_is_refused_with_the_end_time(cast, published):
 
 
 def test_an_empty_question_is_refused_clearly(cast, published):
-    response = logged_in(cast.supplier_a).post(ask_url(published), {"text": ""}, follow=True)
-    assert "Your question: This field is required." in response.content.decode()
+    response = logged_in(cast.supplier_a).post(ask_url(published), {"text": ""})
+    assert response.status_code == 400
+    errors = response.content.decode().split('id="id_question_text_errors"')[1].split("</ul>")[0]
+    assert "This field is required." in errors
     assert not Question.objects.exists()
 
 

@@ -125,9 +125,14 @@ def test_a_refusal_is_shown_on_the_tender_page(cast):
     response = logged_in(cast.buyer).post(
         reverse("procurement:tender-periods", args=[tender.number]),
         {"enquiry_end": "2026-02-03T18:00", "submission_deadline": "2026-02-09T18:00"},
-        follow=True,
     )
-    assert "Enquiries last at least 2 working days" in page_text(response)
+    # Shown again (400) with the problem next to its field and the values as typed.
+    assert response.status_code == 400
+    html = response.content.decode()
+    errors = html.split('id="id_periods_enquiry_end_errors"')[1].split("</ul>")[0]
+    assert "Enquiries last at least 2 working days" in errors
+    assert 'value="2026-02-09T18:00"' in html
+    assert "Nothing was changed: see the problems marked below." in html
 
 
 def test_buyer_cancels_and_the_budget_is_released(cast, published):

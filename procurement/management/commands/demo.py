@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.users import bootstrap_operator, create_user_account
+from pki.demo_ca import ensure_demo_pki
 from procurement.models import BudgetLine, PlanItem, Procedure, Tender
 from procurement.periods import earliest_periods
 from procurement.services.budget import add_plan_item, approve_plan_item, create_budget_line
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         self._bodies(data["bodies"], operator)
         self._suppliers(data, operator, password)
         self._people(data["people"], operator, password)
+        # Like a national CA would: a certificate and a PKCS#12 file per supplier.
+        ensure_demo_pki(Organisation.objects.suppliers().order_by("bin"))
         plans = json.loads(PLANS.read_text())
         self._plans(plans)
         for spec in plans["tenders"]:
