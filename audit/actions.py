@@ -54,3 +54,9 @@ class Action(models.TextChoices):
     # pki
     CERTIFICATE_REGISTERED = "pki.certificate.registered"
     CRL_REFRESHED = "pki.crl.refreshed"
+    # bids: keys, submissions, withdrawals, opening
+    OPENING_KEY_REGISTERED = "bids.commissionkey.registered"
+    BID_SUBMITTED = "bids.bid.submitted"
+    BID_WITHDRAWN = "bids.bid.withdrawn"
+    SHARE_POSTED = "bids.keyshare.posted"
+    BIDS_OPENED = "bids.tender.opened"

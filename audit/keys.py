@@ -38,14 +38,19 @@ def _load(path: str, mtime_ns: int) -> Ed25519PrivateKey:
     return notes.load_private_key(path)
 
 
-def signing_key() -> Ed25519PrivateKey:
-    path = Path(settings.AUDIT_CHECKPOINT_KEY)
+def load_or_generate(path: Path, setting: str) -> Ed25519PrivateKey:
+    """The Ed25519 key in `path`; outside production a missing one is made first."""
+    path = Path(path)
     if not path.exists():
         if not settings.AUDIT_GENERATE_MISSING_KEY:
-            raise ImproperlyConfigured(f"AUDIT_CHECKPOINT_KEY {path} does not exist")
+            raise ImproperlyConfigured(f"{setting} {path} does not exist")
         with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
             _generate(path)
     return _load(str(path), path.stat().st_mtime_ns)
+
+
+def signing_key() -> Ed25519PrivateKey:
+    return load_or_generate(settings.AUDIT_CHECKPOINT_KEY, "AUDIT_CHECKPOINT_KEY")
 
 
 def verifying_key() -> Ed25519PublicKey:

@@ -68,6 +68,9 @@ class KeyShare(models.Model):
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     commission_key = models.ForeignKey(CommissionKey, on_delete=models.PROTECT, related_name="+")
     sealed_share = models.BinaryField()
+    # SHA-256 of the share, taken when it was made: a posted share is checked against it at
+    # once, so a wrong one is refused with the member's name instead of spoiling the opening.
+    share_sha256 = models.CharField(max_length=64)
     posted_share = models.BinaryField(null=True, blank=True)
     posted_at = models.DateTimeField(null=True, blank=True)
 
@@ -82,25 +85,12 @@ class KeyShare(models.Model):
         return f"{self.opening_key} {self.member}"
 
 
-class Nonce(models.Model):
-    """A single-use value the bidder puts into the signed statement, so that a captured
-    submission cannot be replayed."""
+class UsedNonce(models.Model):
+    """A nonce that a bid or a withdrawal has used. Nonces are issued without a row (an HMAC
+    over tender, bidder and expiry, bids/nonces.py); the unique value here burns each one."""
 
-    tender = models.ForeignKey("procurement.Tender", on_delete=models.PROTECT, related_name="+")
-    supplier = models.ForeignKey(
-        "suppliers.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
-    issued_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    value = models.CharField(max_length=64, unique=True)
-    issued_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("nonce")
-        verbose_name_plural = _("nonces")
+    value = models.CharField(max_length=200, unique=True)
+    used_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.value
@@ -146,8 +136,9 @@ class Bid(models.Model):
         _("status"), max_length=20, choices=BidStatus.choices, default=BidStatus.SUBMITTED
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
-    log_index = models.PositiveBigIntegerField(_("audit log index"))
-    receipt = models.BinaryField()
+    # The audit log index of the submission event; the receipt is built from it and a
+    # checkpoint that covers it (bids/receipts.py), so it need not be stored.
+    log_index = models.PositiveBigIntegerField(_("audit log index"), null=True)
     # Written only by the opening: the decrypted inner statement and what it says.
     opened_content = models.BinaryField(null=True, blank=True)
     prices = models.JSONField(null=True, blank=True)

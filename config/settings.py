@@ -212,6 +212,16 @@ PKI_CRL_SOURCES = _env_list(
 # A CRL past its nextUpdate, or last fetched longer ago than this, no longer vouches for
 # anything: signatures are refused until a fresh one is fetched (fail closed).
 PKI_CRL_MAX_AGE_SECONDS = int(os.environ.get("PKI_CRL_MAX_AGE_SECONDS", "86400"))
+
+# Sealed bids (bids/). Receipts are signed with their own Ed25519 key, so a leaked receipt
+# key cannot forge checkpoints and the other way round.
+BID_RECEIPT_KEY = Path(
+    os.environ.get("BID_RECEIPT_KEY", VAR_DIR / "keys" / "receipt-ed25519.pem")
+)
+BID_NONCE_TTL_SECONDS = int(os.environ.get("BID_NONCE_TTL_SECONDS", "900"))
+BID_STATEMENT_MAX_BYTES = int(os.environ.get("BID_STATEMENT_MAX_BYTES", str(16 * 1024)))
+BID_SIGNATURE_MAX_BYTES = int(os.environ.get("BID_SIGNATURE_MAX_BYTES", str(64 * 1024)))
+BID_SEALED_MAX_BYTES = int(os.environ.get("BID_SEALED_MAX_BYTES", str(30 * 1024 * 1024)))
 API_PAGE_SIZE = 50
 
 # --- Audit log --------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
+import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils.dates import MONTHS
@@ -196,6 +198,49 @@ class TenderSearchForm(forms.Form):
         required=False,
         empty_label=_("Any"),
     )
+    deadline_from = forms.DateField(
+        label=_("Deadline from (Almaty date)"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    deadline_to = forms.DateField(
+        label=_("Deadline to (Almaty date)"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    value_min = forms.DecimalField(
+        label=_("Value from"), required=False, min_value=0, max_digits=18, decimal_places=2
+    )
+    value_max = forms.DecimalField(
+        label=_("Value to"), required=False, min_value=0, max_digits=18, decimal_places=2
+    )
+
+    # Deadlines are announced in Almaty time, so a day typed here is an Almaty day whoever
+    # looks; a datetime-less date would otherwise be read in the server's or viewer's zone.
+    ZONE = ZoneInfo("Asia/Almaty")
+
+    def clean(self):
+        """Check that each range runs forwards, then turn the days into instants in UTC:
+        `deadline_from` the start of its day, `deadline_to` the end of its day, that is the
+        start of the next one (an excluded end, as TenderQuerySet.deadline_between takes)."""
+        data = super().clean()
+        backwards = _("The end of the range comes before its start.")
+        first, last = data.get("deadline_from"), data.get("deadline_to")
+        if first and last and last < first:
+            self.add_error("deadline_to", backwards)
+        low, high = data.get("value_min"), data.get("value_max")
+        if low is not None and high is not None and high < low:
+            self.add_error("value_max", backwards)
+        if data.get("deadline_from"):
+            data["deadline_from"] = self._day_start(data["deadline_from"])
+        if data.get("deadline_to"):
+            data["deadline_to"] = self._day_start(data["deadline_to"] + dt.timedelta(days=1))
+        return data
+
+    def _day_start(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.min, tzinfo=self.ZONE).astimezone(dt.UTC)
 
 
 class QuestionForm(forms.Form):

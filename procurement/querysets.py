@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce, Round
 
 from procurement.choices import EntryKind, PlanItemStatus
 from procurement.money import round_money
@@ -112,3 +113,40 @@ class TenderQuerySet(models.QuerySet):
         return self.filter(
             Q(number__iexact=text) | Q(title__icontains=text) | Q(description__icontains=text)
         )
+
+    def with_value(self):
+        """Annotate `value`: the sum of the amounts of the tender's active lots, 0.00 without
+        any. Rounded to whole tiyn in the database too, so that filters on it compare exact
+        amounts on SQLite (see _MoneyResult) as they do on PostgreSQL."""
+        from procurement.choices import LotStatus
+
+        active = Sum("lots__amount", filter=Q(lots__status=LotStatus.ACTIVE))
+        return self.annotate(
+            value=Round(
+                Coalesce(active, Value(Decimal("0.00")), output_field=MONEY),
+                2,
+                output_field=MONEY,
+            )
+        )
+
+    def deadline_between(self, start=None, end=None):
+        """Tenders whose submission deadline falls in [start, end): `start` included, `end`
+        excluded, so that back-to-back ranges (one day, then the next) never share a tender
+        and "up to the end of a day" is simply "before the next day begins". Either end may
+        be None (open); a tender without a deadline is outside every bounded range."""
+        tenders = self
+        if start is not None:
+            tenders = tenders.filter(submission_deadline__gte=start)
+        if end is not None:
+            tenders = tenders.filter(submission_deadline__lt=end)
+        return tenders
+
+    def value_between(self, low=None, high=None):
+        """Tenders whose value (see with_value(), added here when missing) is from `low` to
+        `high`, both included; either may be None (open)."""
+        tenders = self if "value" in self.query.annotations else self.with_value()
+        if low is not None:
+            tenders = tenders.filter(value__gte=low)
+        if high is not None:
+            tenders = tenders.filter(value__lte=high)
+        return tenders

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import AwareDatetime, field_validator
+from pydantic_core import PydanticCustomError
 
 from accounts.auth import API_AUTH, OPTIONAL_AUTH
 from accounts.models import User
@@ -108,6 +110,7 @@ class TenderSummaryOut(Schema):
     procedure: str
     status: str
     submission_deadline: dt.datetime | None
+    value: Decimal = Field(..., description="the sum of its active lots' amounts")
 
     @staticmethod
     def resolve_agency_bin(obj) -> str:
@@ -123,6 +126,29 @@ class TenderFilter(Schema):
     status: TenderStatus | None = None
     agency: str | None = Field(None, description="the agency's BIN")
     procedure: str | None = Field(None, description="the procedure's code")
+    deadline_from: AwareDatetime | None = Field(
+        None, description="submission deadline at or after this instant (ISO 8601 with offset)"
+    )
+    deadline_to: AwareDatetime | None = Field(
+        None, description="submission deadline before this instant, which is excluded"
+    )
+    value_min: Decimal | None = Field(
+        None, ge=0, max_digits=18, decimal_places=2, description="value at least this"
+    )
+    value_max: Decimal | None = Field(
+        None, ge=0, max_digits=18, decimal_places=2, description="value at most this"
+    )
+
+    @field_validator("deadline_to", "value_max")
+    @classmethod
+    def _range_runs_forwards(cls, end, info):
+        starts = {"deadline_to": "deadline_from", "value_max": "value_min"}
+        start = info.data.get(starts[info.field_name])
+        if start is not None and end is not None and end < start:
+            raise PydanticCustomError(
+                "backwards_range", _("The end of the range comes before its start.")
+            )
+        return end
 
 
 class TenderIn(Schema):
@@ -180,7 +206,7 @@ def _out(tender: Tender) -> Tender:
 )
 @paginate(PageNumberPagination, page_size=50)
 def list_tenders(request, filters: Query[TenderFilter]):
-    tenders = Tender.objects.published().select_related("agency", "procedure")
+    tenders = Tender.objects.published().select_related("agency", "procedure").with_value()
     tenders = tenders.matching(filters.q or "")
     if filters.status:
         tenders = tenders.filter(status=filters.status)
@@ -188,6 +214,8 @@ def list_tenders(request, filters: Query[TenderFilter]):
         tenders = tenders.filter(agency__bin=filters.agency)
     if filters.procedure:
         tenders = tenders.filter(procedure__code=filters.procedure)
+    tenders = tenders.deadline_between(filters.deadline_from, filters.deadline_to)
+    tenders = tenders.value_between(filters.value_min, filters.value_max)
     return tenders.order_by("-published_at", "-pk")
 
 

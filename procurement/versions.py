@@ -31,6 +31,7 @@ def snapshot(tender, *, number: int, previous: str | None) -> dict:
         "enquiry_end": tender.enquiry_end,
         "submission_deadline": tender.submission_deadline,
         "opening_threshold": tender.opening_threshold,
+        "opening_key_id": _opening_key_id(tender),
         "lots": [
             {
                 "id": lot_id(lot),
@@ -46,6 +47,11 @@ def snapshot(tender, *, number: int, previous: str | None) -> dict:
             for d in documents
         ],
     }
+
+
+def _opening_key_id(tender) -> str | None:
+    key = getattr(tender, "opening_key", None) if tender.procedure.sealed_bids else None
+    return key.key_id if key else None
 
 
 def lot_id(lot) -> str:

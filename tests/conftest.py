@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     member,
 )
+from tests.procurement.factories import give_opening_key
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +26,7 @@ def _isolated_files(settings, tmp_path):
     """Keys, checkpoint copies and demo files go to the test's own folder."""
     settings.AUDIT_CHECKPOINT_KEY = tmp_path / "keys" / "checkpoint-ed25519.pem"
     settings.AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    settings.BID_RECEIPT_KEY = tmp_path / "keys" / "receipt-ed25519.pem"
     settings.DEMO_DIR = tmp_path / "demo"
     # Trust only the test's own demo CA, never one a developer's `make run` left in var/.
     pki = tmp_path / "demo" / "pki"
@@ -123,7 +125,7 @@ def cast(db):
     audit_body = AuditBodyFactory()
     review_body = ReviewBodyFactory()
     BlacklistEntryFactory(organisation=shady)
-    return SimpleNamespace(
+    cast = SimpleNamespace(
         agency=agency,
         other_agency=other_agency,
         supplier_org_a=supplier_a,
@@ -146,3 +148,8 @@ def cast(db):
         outsider=UserFactory(email="outsider@example.kz"),
         operator=UserFactory(email="operator@example.kz", is_staff=True),
     )
+    # Commission members have registered their opening keys, as they must before a sealed
+    # tender of theirs is published (tests/bids covers the refusal without one).
+    for user in (cast.buyer, *cast.commission):
+        give_opening_key(user)
+    return cast

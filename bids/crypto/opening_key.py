@@ -39,6 +39,10 @@ class OpeningKeyBundle:
     public_key: bytes  # raw X25519, 32 bytes
     key_id: str
     sealed_shares: dict[str, bytes]  # member id (email) -> HPKE-sealed 33-byte share
+    # member id -> hex SHA-256 of the plain share: lets the platform refuse a wrong share the
+    # moment it is posted. A share of a random seed is itself uniformly random, so its hash
+    # gives nothing away.
+    share_hashes: dict[str, str]
 
 
 def opening_key_id(public_key: bytes) -> str:
@@ -67,14 +71,15 @@ def new_opening_key(
         ]
     finally:
         seed[:] = bytes(KEY_SIZE)
-    sealed = {}
+    sealed, hashes = {}, {}
     for (index, first), (same_index, second), member in zip(*halves, members, strict=True):
         if index != same_index:  # pycryptodome numbers shares 1..n in both calls
             raise RuntimeError("Shamir share indices differ between the two halves")
         share = bytes([index]) + first + second
         sealed[member] = seal(share, member_public_keys[member], share_info(tender, member))
+        hashes[member] = hashlib.sha256(share).hexdigest()
     del halves, share, first, second  # the seed's shares: drop them before returning
-    return OpeningKeyBundle(public_key, opening_key_id(public_key), sealed)
+    return OpeningKeyBundle(public_key, opening_key_id(public_key), sealed, hashes)
 
 
 def open_share(sealed_share: bytes, member_private_key: bytes, tender: str, member: str) -> bytes:

@@ -154,6 +154,15 @@ class Tender(FSMModelMixin, models.Model):
             found.append(gettext("no commission yet"))
         if not self.has_periods():
             found.append(gettext("no periods yet"))
+        if self.procedure.sealed_bids and self.has_commission():
+            # bids builds on procurement; the import stays inside so the models load first.
+            from bids.opening_keys import members_without_key
+
+            missing = members_without_key(self)
+            if missing:
+                found.append(
+                    gettext("no opening key registered by %(who)s") % {"who": ", ".join(missing)}
+                )
         return found
 
     def what_happens_next(self) -> dict | None:

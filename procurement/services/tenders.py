@@ -17,6 +17,7 @@ from django_fsm import can_proceed
 from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
+from bids.opening_keys import create_opening_key
 from procurement.amending import new_version
 from procurement.choices import (
     CancelReason,
@@ -336,6 +337,7 @@ def publish_tender(*, tender: Tender, actor: User) -> Tender:
         tender.save()
         lots = list(tender.lots.filter(status=LotStatus.ACTIVE).order_by("budget_line_id", "pk"))
         _reserve(tender, lots, actor)
+        opening_key = create_opening_key(tender) if tender.procedure.sealed_bids else None
         version = new_version(
             tender, actor=actor, reason="", changes=[], now=tender.published_at, give_time=False
         )
@@ -351,6 +353,8 @@ def publish_tender(*, tender: Tender, actor: User) -> Tender:
                 "lots": [{"number": lot.number, "amount": lot.amount} for lot in lots],
                 "version": version.number,
                 "version_sha256": version.sha256,
+                "opening_key_id": opening_key.key_id if opening_key else None,
+                "opening_public_key": bytes(opening_key.public_key).hex() if opening_key else None,
             },
         )
     return tender

@@ -69,7 +69,7 @@ def _require_manager(tender: Tender, user) -> None:
 @require_GET
 def tender_list(request):
     form = TenderSearchForm(request.GET or None)
-    tenders = Tender.objects.published().select_related("agency", "procedure")
+    tenders = Tender.objects.published().select_related("agency", "procedure").with_value()
     if form.is_valid():
         data = form.cleaned_data
         tenders = tenders.matching(data["q"])
@@ -79,6 +79,12 @@ def tender_list(request):
             tenders = tenders.filter(agency__bin=data["agency"].strip())
         if data["procedure"]:
             tenders = tenders.filter(procedure=data["procedure"])
+        tenders = tenders.deadline_between(data["deadline_from"], data["deadline_to"])
+        tenders = tenders.value_between(data["value_min"], data["value_max"])
+    elif form.is_bound:
+        # The problems are shown next to their fields; a list that ignored the filter would
+        # pass for its answer.
+        tenders = tenders.none()
     page = Paginator(tenders.order_by("-published_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -6,6 +6,7 @@ loads it again from the same data when a transactional test's flush has emptied 
 """
 
 import datetime as dt
+import hashlib
 import importlib
 from decimal import Decimal
 
@@ -102,6 +103,24 @@ def draft_tender(agency, **fields):
     return Tender.objects.create(agency=agency, **{**defaults, **fields})
 
 
+def commission_private_key(user) -> bytes:
+    """A member's X25519 private key, derived from their e-mail so tests can open shares."""
+    return hashlib.sha256(b"test opening key:" + user.email.encode()).digest()
+
+
+def give_opening_key(user):
+    """Register the member's test opening key (as `tenderctl.py keygen` + the API would)."""
+    from bids.crypto import public_key_of
+    from bids.models import CommissionKey
+
+    public = public_key_of(commission_private_key(user))
+    return CommissionKey.objects.get_or_create(
+        user=user,
+        retired_at=None,
+        defaults={"public_key": public, "key_id": hashlib.sha256(public).hexdigest()[:16]},
+    )[0]
+
+
 def ready_tender(cast, *, amount: str = "3000000.00", line: BudgetLine | None = None, now=None):
     """A draft of the cast's agency that may be published at `now`: one lot of `amount` on
     `line`, a commission (the buyer chairs, two members, two needed) and the shortest periods
@@ -125,6 +144,7 @@ def ready_tender(cast, *, amount: str = "3000000.00", line: BudgetLine | None = 
         (cast.commission[1], "member"),
     ):
         CommissionMember.objects.create(tender=tender, user=user, role=role)
+        give_opening_key(user)
     tender.opening_threshold = 2
     tender.enquiry_end, tender.submission_deadline = earliest_periods(
         tender.procedure, now or timezone.now()

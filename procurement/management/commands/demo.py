@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.users import bootstrap_operator, create_user_account
+from bids.demo import ensure_commission_keys
 from pki.demo_ca import ensure_demo_pki
 from procurement.models import BudgetLine, PlanItem, Procedure, Tender
 from procurement.periods import earliest_periods
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         self._people(data["people"], operator, password)
         # Like a national CA would: a certificate and a PKCS#12 file per supplier.
         ensure_demo_pki(Organisation.objects.suppliers().order_by("bin"))
+        # Commission members make their opening keys on their own machines; here, in DEMO_DIR.
+        ensure_commission_keys()
         plans = json.loads(PLANS.read_text())
         self._plans(plans)
         for spec in plans["tenders"]:
