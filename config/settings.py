@@ -218,6 +218,9 @@ PKI_CRL_MAX_AGE_SECONDS = int(os.environ.get("PKI_CRL_MAX_AGE_SECONDS", "86400")
 BID_RECEIPT_KEY = Path(
     os.environ.get("BID_RECEIPT_KEY", VAR_DIR / "keys" / "receipt-ed25519.pem")
 )
+# Deadlines are judged by PostgreSQL's clock, so every app server agrees (tests that move
+# time with time-machine turn this off; tests/bids has one that keeps it on).
+TRUST_DATABASE_CLOCK = os.environ.get("TRUST_DATABASE_CLOCK", "1") == "1"
 BID_NONCE_TTL_SECONDS = int(os.environ.get("BID_NONCE_TTL_SECONDS", "900"))
 BID_STATEMENT_MAX_BYTES = int(os.environ.get("BID_STATEMENT_MAX_BYTES", str(16 * 1024)))
 BID_SIGNATURE_MAX_BYTES = int(os.environ.get("BID_SIGNATURE_MAX_BYTES", str(64 * 1024)))

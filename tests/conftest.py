@@ -27,6 +27,7 @@ def _isolated_files(settings, tmp_path):
     settings.AUDIT_CHECKPOINT_KEY = tmp_path / "keys" / "checkpoint-ed25519.pem"
     settings.AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
     settings.BID_RECEIPT_KEY = tmp_path / "keys" / "receipt-ed25519.pem"
+    settings.TRUST_DATABASE_CLOCK = False  # time-machine moves Python's clock, not PostgreSQL's
     settings.DEMO_DIR = tmp_path / "demo"
     # Trust only the test's own demo CA, never one a developer's `make run` left in var/.
     pki = tmp_path / "demo" / "pki"

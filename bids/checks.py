@@ -1,0 +1,170 @@
+"""Checks shared by submissions and withdrawals: the signer, the bidder, the clock.
+
+They run before the transaction where they can (signature and certificate checks are the
+expensive part and need no lock), and again inside it for what must hold at the instant of
+acceptance (tender status, deadline, blacklist).
+"""
+
+import datetime as dt
+import hashlib
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bids.errors import BidRefused
+from bids.statements import signed_at
+from pki.cms import verify_detached_cms
+from pki.models import SigningCertificate
+from pki.validation import validate_certificate
+from procurement.calendar import DEFAULT_ZONE
+from procurement.choices import TenderStatus
+from procurement.periods import local_text
+from suppliers.choices import OrganisationKind
+from suppliers.models import Organisation
+from suppliers.permissions import memberships
+
+# A signature made a little later than the server's clock says is tolerated (clocks drift);
+# one made before the nonce could have been issued cannot be genuine.
+SKEW = dt.timedelta(minutes=5)
+
+
+def db_now() -> dt.datetime:
+    """The instant of acceptance. On PostgreSQL the database's clock, so every app server
+    agrees on the deadline whatever its own clock says (settings.TRUST_DATABASE_CLOCK)."""
+    if connection.vendor == "postgresql" and settings.TRUST_DATABASE_CLOCK:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT clock_timestamp()")
+            return cursor.fetchone()[0]
+    return timezone.now()
+
+
+def check_sizes(statement: bytes, signature: bytes, sealed: bytes | None = None) -> None:
+    if len(statement) > settings.BID_STATEMENT_MAX_BYTES or len(signature) > (
+        settings.BID_SIGNATURE_MAX_BYTES
+    ):
+        raise BidRefused(
+            "statement_too_large",
+            _("The statement or its signature is larger than the platform accepts."),
+        )
+    if sealed is not None and len(sealed) > settings.BID_SEALED_MAX_BYTES:
+        raise BidRefused(
+            "sealed_too_large",
+            _("The sealed bid is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": round(len(sealed) / 2**20, 1),
+                "limit": settings.BID_SEALED_MAX_BYTES // 2**20,
+            },
+        )
+
+
+def check_platform(statement: dict, tender) -> None:
+    if statement["platform"] != settings.PLATFORM_ORIGIN:
+        raise BidRefused(
+            "wrong_platform",
+            _("The statement is for platform %(p)s; this is %(here)s.")
+            % {"p": statement["platform"], "here": settings.PLATFORM_ORIGIN},
+        )
+    if statement["tender"] != tender.number:
+        raise BidRefused(
+            "wrong_tender",
+            _("The statement is about tender %(t)s, but it was sent to %(here)s.")
+            % {"t": statement["tender"], "here": tender.number},
+        )
+
+
+def bidder_for(actor, bin: str, at: dt.datetime) -> Organisation:
+    """The supplier `bin`, if `actor` acts for it and it may bid at `at`."""
+    supplier = Organisation.objects.filter(bin=bin, kind=OrganisationKind.SUPPLIER).first()
+    if supplier is None:
+        raise BidRefused(
+            "bidder_unknown", _("No supplier with BIN %(bin)s is registered.") % {"bin": bin}
+        )
+    if not any(m.organisation_id == supplier.pk for m in memberships(actor)):
+        raise PermissionDenied(
+            _("You are not a member of %(org)s, the bidder named in the statement.")
+            % {"org": supplier}
+        )
+    if not supplier.is_verified:
+        raise BidRefused(
+            "bidder_not_verified",
+            _("%(org)s is not a verified supplier yet; only verified suppliers bid.")
+            % {"org": supplier},
+        )
+    check_not_blacklisted(supplier, at)
+    return supplier
+
+
+def check_not_blacklisted(supplier: Organisation, at: dt.datetime) -> None:
+    if Organisation.objects.filter(pk=supplier.pk).blacklisted_at(at).exists():
+        raise BidRefused(
+            "bidder_blacklisted",
+            _("%(org)s is on the register of unreliable suppliers and may not bid.")
+            % {"org": supplier},
+        )
+
+
+def signer_certificate(
+    statement_bytes: bytes, signature: bytes, statement: dict, supplier, at: dt.datetime
+) -> SigningCertificate:
+    """The supplier's registered certificate that signed the statement, checked at `at`."""
+    signed = verify_detached_cms(signature, statement_bytes, at=at)
+    facts = validate_certificate(signed.certificate_der, bin=supplier.bin, at=at)
+    certificate = SigningCertificate.objects.filter(
+        organisation=supplier, fingerprint_sha256=facts.fingerprint_sha256
+    ).first()
+    if certificate is None:
+        raise BidRefused(
+            "certificate_not_registered",
+            _(
+                "The statement was signed with a certificate (SHA-256 %(fp)s…) that %(org)s "
+                "has not registered on the platform; register it first."
+            )
+            % {"fp": facts.fingerprint_sha256[:16], "org": supplier},
+        )
+    when = signed_at(statement)
+    if not (at - dt.timedelta(seconds=settings.BID_NONCE_TTL_SECONDS) - SKEW <= when <= at + SKEW):
+        raise BidRefused(
+            "signed_at_invalid",
+            _("The statement says it was signed at %(when)s UTC, too far from now.")
+            % {"when": f"{when:%Y-%m-%d %H:%M:%S}"},
+        )
+    if not certificate.not_before <= when <= certificate.not_after:
+        raise BidRefused(
+            "signed_at_invalid",
+            _("The statement was signed outside the certificate's validity."),
+        )
+    return certificate
+
+
+def check_open_for_bids(tender, received_at: dt.datetime) -> None:
+    if tender.status != TenderStatus.TENDERING:
+        raise BidRefused(
+            "tender_not_open",
+            _("%(number)s is %(status)s: bids are accepted only while it is in tendering.")
+            % {"number": tender.number, "status": tender.get_status_display().lower()},
+        )
+    if received_at >= tender.submission_deadline:
+        raise BidRefused(
+            "deadline_passed",
+            _(
+                "The submission deadline was %(deadline)s (Almaty time); this arrived at "
+                "%(received)s. Nothing was stored."
+            )
+            % {
+                "deadline": local_text(tender.submission_deadline),
+                "received": local_seconds(received_at),
+            },
+        )
+
+
+def local_seconds(moment: dt.datetime) -> str:
+    """`09.02.2026 17:59:59`: to the second, in the agency's zone, for deadline refusals."""
+    return moment.astimezone(ZoneInfo(DEFAULT_ZONE)).strftime("%d.%m.%Y %H:%M:%S")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,252 @@
+"""Submitting, replacing and withdrawing sealed bids (docs/bid-format.md, sections 6 and 7).
+
+The platform checks everything it can without opening: the statement's shape and bytes, the
+signature and the certificate, the nonce, the bidder, the sealed payload's hash. The
+expensive checks run before the transaction; the tender row is then locked and the status,
+the deadline (the database's clock), the version and the lots are checked at the instant of
+acceptance. A refusal leaves no row and no event, only a counter (bids/refusals.py).
+"""
+
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.actions import Action
+from audit.recorder import record
+from bids import statements
+from bids.checks import (
+    bidder_for,
+    check_not_blacklisted,
+    check_open_for_bids,
+    check_platform,
+    check_sizes,
+    db_now,
+    sha256_hex,
+    signer_certificate,
+)
+from bids.errors import BidRefused
+from bids.models import Bid, BidStatus, UsedNonce
+from bids.nonces import check_nonce
+from bids.receipts import bid_receipt, withdrawal_receipt
+from bids.refusals import count_refusal
+from procurement.choices import LotStatus
+from procurement.models import Tender
+from procurement.versions import lot_id
+
+REPLACEABLE = (BidStatus.SUBMITTED, BidStatus.INVALIDATED)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    bid: Bid
+    receipt: dict
+
+
+def _counted(tender: Tender, work):
+    """Run `work`; a refusal is counted (after its rollback) and raised on."""
+    try:
+        return work()
+    except (ValidationError, PermissionDenied) as exc:
+        code = getattr(exc, "code", None) or (
+            "forbidden" if isinstance(exc, PermissionDenied) else "invalid"
+        )
+        count_refusal(tender, code)
+        raise
+
+
+def _lock(tender: Tender) -> Tender:
+    return (
+        Tender.objects.select_for_update(of=("self",))
+        .select_related("procedure", "agency", "opening_key")
+        .get(pk=tender.pk)
+    )
+
+
+def _burn(nonce: str) -> None:
+    try:
+        with transaction.atomic():
+            UsedNonce.objects.create(value=nonce)
+    except IntegrityError:
+        raise BidRefused(
+            "nonce_replayed",
+            _("This nonce was used already: a statement is accepted once. Fetch a new nonce."),
+        ) from None
+
+
+def _check_against_tender(tender: Tender, statement: dict) -> None:
+    if statement["tender_version"] != tender.version_hash:
+        raise BidRefused(
+            "tender_version_stale",
+            _(
+                "The tender was amended: the bid is signed for another version, and version "
+                "%(n)s (%(hash)s…) is in force. Read the amendment and sign again."
+            )
+            % {"n": tender.version_number, "hash": tender.version_hash[:12]},
+        )
+    opening_key = getattr(tender, "opening_key", None)
+    if opening_key is None or statement["opening_key_id"] != opening_key.key_id:
+        raise BidRefused(
+            "opening_key_mismatch",
+            _("The bid is sealed for opening key %(given)s; this tender's key is %(key)s.")
+            % {
+                "given": statement["opening_key_id"],
+                "key": opening_key.key_id if opening_key else "-",
+            },
+        )
+    active = {lot_id(lot) for lot in tender.lots.filter(status=LotStatus.ACTIVE)}
+    unknown = [lot for lot in statement["lots"] if lot not in active]
+    if unknown:
+        raise BidRefused(
+            "lot_unknown",
+            _("Lot %(lots)s is not an active lot of %(number)s.")
+            % {"lots": ", ".join(unknown), "number": tender.number},
+        )
+
+
+def _superseded(tender: Tender, supplier, public_id: str | None) -> Bid | None:
+    if public_id is None:
+        return None
+    earlier = (
+        Bid.objects.select_for_update()
+        .filter(tender=tender, supplier=supplier, public_id=public_id)
+        .first()
+    )
+    if earlier is None or earlier.status not in REPLACEABLE:
+        raise BidRefused(
+            "supersedes_invalid",
+            _("Bid %(bid)s is not a bid of yours on this tender that can still be replaced.")
+            % {"bid": public_id},
+        )
+    return earlier
+
+
+def submit_bid(
+    *, tender: Tender, actor: User, statement: bytes, signature: bytes, sealed: bytes
+) -> Accepted:
+    """Accept a signed, sealed bid (or a replacement naming the bid it supersedes)."""
+    return _counted(tender, lambda: _submit(tender, actor, statement, signature, sealed))
+
+
+def _submit(tender, actor, statement_bytes, signature, sealed) -> Accepted:
+    check_sizes(statement_bytes, signature, sealed)
+    statement = statements.parse(statement_bytes, statements.SUBMISSION)
+    check_platform(statement, tender)
+    if sha256_hex(sealed) != statement["sealed_sha256"]:
+        raise BidRefused(
+            "sealed_hash_mismatch",
+            _("The sealed payload is not the one the statement names (its SHA-256 differs)."),
+        )
+    check_nonce(
+        statement["nonce"], tender=tender.number, bidder=statement["bidder"], now=time.time()
+    )
+    now = timezone.now()
+    supplier = bidder_for(actor, statement["bidder"], now)
+    certificate = signer_certificate(statement_bytes, signature, statement, supplier, now)
+    with transaction.atomic():
+        tender = _lock(tender)
+        received_at = db_now()
+        check_open_for_bids(tender, received_at)
+        _check_against_tender(tender, statement)
+        check_not_blacklisted(supplier, received_at)
+        earlier = _superseded(tender, supplier, statement["supersedes"])
+        _burn(statement["nonce"])
+        if earlier is not None:
+            earlier.status = BidStatus.SUPERSEDED
+            earlier.status_changed_at = received_at
+            earlier.save(update_fields=["status", "status_changed_at"])
+        bid = Bid.objects.create(
+            public_id=f"B-{secrets.token_hex(10)}",
+            tender=tender,
+            supplier=supplier,
+            submitted_by=actor,
+            certificate=certificate,
+            statement=statement_bytes,
+            statement_sha256=sha256_hex(statement_bytes),
+            signature=signature,
+            sealed=sealed,
+            sealed_sha256=statement["sealed_sha256"],
+            lots=statement["lots"],
+            tender_version=statement["tender_version"],
+            opening_key_id=statement["opening_key_id"],
+            signed_at=statements.signed_at(statement),
+            received_at=received_at,
+            supersedes=earlier,
+        )
+        entry = record(
+            Action.BID_SUBMITTED,
+            subject=bid,
+            actor=actor,
+            data={
+                "bid": bid.public_id,
+                "tender": tender.number,
+                "lots": bid.lots,
+                "bidder": supplier.bin,
+                "tender_version": bid.tender_version,
+                "statement_sha256": bid.statement_sha256,
+                "sealed_sha256": bid.sealed_sha256,
+                "size": len(sealed),
+                "certificate": certificate.fingerprint_sha256,
+                "received_at": received_at,
+                "supersedes": earlier.public_id if earlier else None,
+            },
+        )
+        bid.log_index = entry.seq
+        bid.save(update_fields=["log_index"])
+    return Accepted(bid, bid_receipt(bid))
+
+
+def withdraw_bid(*, bid: Bid, actor: User, statement: bytes, signature: bytes) -> Accepted:
+    """Withdraw a bid before the deadline with a signed withdrawal statement; the bid stays,
+    marked withdrawn, and is listed as such at opening."""
+    return _counted(bid.tender, lambda: _withdraw(bid, actor, statement, signature))
+
+
+def _withdraw(bid, actor, statement_bytes, signature) -> Accepted:
+    check_sizes(statement_bytes, signature)
+    statement = statements.parse(statement_bytes, statements.WITHDRAWAL)
+    check_platform(statement, bid.tender)
+    if statement["bid"] != bid.public_id or statement["bidder"] != bid.supplier.bin:
+        raise BidRefused(
+            "statement_malformed",
+            _("The withdrawal names another bid or bidder than the bid it was sent for."),
+        )
+    check_nonce(
+        statement["nonce"], tender=bid.tender.number, bidder=statement["bidder"], now=time.time()
+    )
+    now = timezone.now()
+    supplier = bidder_for(actor, statement["bidder"], now)
+    signer_certificate(statement_bytes, signature, statement, supplier, now)
+    with transaction.atomic():
+        tender = _lock(bid.tender)
+        withdrawn_at = db_now()
+        check_open_for_bids(tender, withdrawn_at)
+        bid = Bid.objects.select_for_update().get(pk=bid.pk)
+        if bid.status not in REPLACEABLE:
+            raise BidRefused(
+                "bid_not_withdrawable",
+                _("Bid %(bid)s is %(status)s and cannot be withdrawn.")
+                % {"bid": bid.public_id, "status": bid.get_status_display().lower()},
+            )
+        _burn(statement["nonce"])
+        bid.status = BidStatus.WITHDRAWN
+        bid.status_changed_at = withdrawn_at
+        bid.save(update_fields=["status", "status_changed_at"])
+        entry = record(
+            Action.BID_WITHDRAWN,
+            subject=bid,
+            actor=actor,
+            data={
+                "bid": bid.public_id,
+                "tender": tender.number,
+                "bidder": supplier.bin,
+                "statement_sha256": sha256_hex(statement_bytes),
+                "withdrawn_at": withdrawn_at,
+            },
+        )
+    return Accepted(bid, withdrawal_receipt(bid, entry))
