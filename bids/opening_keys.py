@@ -49,3 +49,10 @@ def create_opening_key(tender) -> OpeningKey:
         for email, user in sorted(by_email.items())
     )
     return opening_key
+
+
+def shares_in(tender) -> tuple[int, int]:
+    key = OpeningKey.objects.filter(tender=tender).first()
+    if key is None:
+        return 0, 0
+    return key.shares.filter(posted_at__isnull=False).count(), key.threshold

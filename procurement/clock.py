@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.models import Checkpoint
 from audit.services.checkpoints import issue_checkpoint
+from bids.clockwork import open_ready_tenders
 from procurement.models import Tender
 from procurement.services.deadlines import pass_submission_deadline, start_tendering
 
@@ -70,7 +71,7 @@ def process_due_tenders(now: dt.datetime) -> list[tuple[str, str]]:
 def tick(now: dt.datetime | None = None) -> dict:
     """One pass; returns what it did."""
     now = now or timezone.now()
-    done = {"tenders": process_due_tenders(now), "checkpoint": None}
+    done = {"tenders": process_due_tenders(now), "opened": open_ready_tenders(), "checkpoint": None}
     if checkpoint_due(now):
         checkpoint = issue_checkpoint(reason="scheduled")
         if checkpoint is not None and checkpoint.issued_at >= now:

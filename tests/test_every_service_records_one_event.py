@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from audit.models import Entry
+from tests.bids import cases as bid_cases
 from tests.factories import BlacklistEntryFactory, MembershipFactory, SupplierFactory, make_bin
 from tests.pki import cases as pki_cases
 from tests.procurement.factories import (
@@ -31,7 +32,7 @@ from tests.procurement.factories import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "suppliers", "procurement", "audit", "pki")
+APPS = ("accounts", "suppliers", "procurement", "audit", "pki", "bids")
 
 # Reads: they change nothing, so they write nothing.
 READS = {
@@ -476,6 +477,14 @@ CASES = {
         "pki.certificate.registered",
     ),
     "pki.services.crls.refresh_crls": (pki_cases.refreshed_crls, "pki.crl.refreshed"),
+    "bids.services.keys.register_commission_key": (
+        bid_cases.registered_key,
+        "bids.commissionkey.registered",
+    ),
+    "bids.services.submission.submit_bid": (bid_cases.submitted, "bids.bid.submitted"),
+    "bids.services.submission.withdraw_bid": (bid_cases.withdrawn, "bids.bid.withdrawn"),
+    "bids.services.opening.post_share": (bid_cases.share_posted, "bids.keyshare.posted"),
+    "bids.services.opening.open_bids": (bid_cases.opened, "bids.tender.opened"),
 }
 
 

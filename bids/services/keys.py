@@ -1,7 +1,5 @@
 """Commission members' opening keys: X25519 public keys made on their own machines."""
 
-import base64
-import binascii
 import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,37 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
 from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
 from bids.models import CommissionKey
-from suppliers.permissions import memberships
-
-KEY_SIZE = 32
-
-
-def is_commission_member(user) -> bool:
-    return any(m.role == Role.COMMISSION_MEMBER for m in memberships(user))
-
-
-def decode_public_key(text: str) -> bytes:
-    try:
-        raw = base64.b64decode((text or "").strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != KEY_SIZE:
-        raise ValidationError(
-            {
-                "public_key": [
-                    _(
-                        "Give the base64 of a raw 32-byte X25519 public key, as "
-                        "`tenderctl.py keygen` prints it."
-                    )
-                ]
-            }
-        )
-    return raw
+from bids.permissions import is_commission_member
+from bids.wire import decode_public_key
 
 
 def register_commission_key(*, actor: User, public_key: str) -> CommissionKey:

@@ -137,9 +137,9 @@ class Tender(FSMModelMixin, models.Model):
         return event[1] if event else None
 
     def bid_count(self) -> int:
-        """Bids received. There are no bids yet: the sealed-bids issue replaces this with a
-        count of the tender's submitted bids."""
-        return 0
+        """Bids that stand: submitted for the version in force, not withdrawn, replaced or
+        invalidated by an amendment (bids/models.py)."""
+        return self.bids.filter(status="submitted").count() if self.pk else 0
 
     @property
     def is_active(self) -> bool:
@@ -185,11 +185,29 @@ class Tender(FSMModelMixin, models.Model):
             return {
                 "step": gettext("The commission opens the bids"),
                 "at": None,
-                "blocked_by": [gettext("bid opening is not built yet")],
+                "blocked_by": self.missing_shares(),
             }
         else:
             return None
         return {"step": step, "at": self.next_event_at(), "blocked_by": self.open_questions()}
+
+    def missing_shares(self) -> list[str]:
+        """Opening waits for t of the commission to hand in their key shares."""
+        key = getattr(self, "opening_key", None)
+        if key is None:
+            return []
+        posted = key.shares.filter(posted_at__isnull=False).count()
+        if posted >= key.threshold:
+            return [gettext("the platform to decrypt the bids (all shares are in)")]
+        left = key.threshold - posted
+        return [
+            ngettext(
+                "%(n)s more commission member's key share",
+                "%(n)s more commission members' key shares",
+                left,
+            )
+            % {"n": left}
+        ]
 
     def open_questions(self) -> list[str]:
         """Unanswered questions, for the buyer to see among what the tender waits for."""
@@ -229,6 +247,10 @@ class Tender(FSMModelMixin, models.Model):
     @transition(field=status, source=TenderStatus.TENDERING, target=TenderStatus.OPENING)
     def close_bidding(self) -> None:
         self.closed_at = timezone.now()
+
+    @transition(field=status, source=TenderStatus.OPENING, target=TenderStatus.EVALUATION)
+    def open_bids(self) -> None:
+        """The bids were decrypted and the opening protocol published (bids/services)."""
 
     @transition(
         field=status,

@@ -4,12 +4,20 @@ from a test CA and the tender's published opening key."""
 
 import datetime as dt
 import importlib.util
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
+from django.test import override_settings
+from django.utils import timezone
 
 from bids.nonces import issue_nonce
+from pki.models import SigningCertificate
+from pki.validation import certificate_facts, read_certificate, subject_bin
+from tests.pki.ca import der
 
 TOOL_PATH = Path(__file__).resolve().parents[2] / "tools" / "tenderctl.py"
 
@@ -60,8 +68,6 @@ def make_bid(
     seal_lots: list[str] | None = None,
 ) -> Made:
     """A complete submission; the overrides make the broken ones tests need."""
-    from django.utils import timezone
-
     nonce = nonce or issue_nonce(tender=tender.number, bidder=bidder)[0]
     public_key = bytes(tender.opening_key.public_key)
     inner = tool.inner_statement(
@@ -73,12 +79,12 @@ def make_bid(
         documents=list(documents),
         answers={},
     )
-    inner.update(inner_overrides or {})
+    signed_inner = {**inner, **(inner_overrides or {})}
     inner_signature = tool.sign_cms(
-        tool.canonical(inner), signer.key, signer.certificate, signer.chain
+        tool.canonical(signed_inner), signer.key, signer.certificate, signer.chain
     )
     info = tool.seal_info(tender.number, seal_lots or inner["lots"], bidder)
-    sealed = tool.seal(tool.sealed_plaintext(inner, inner_signature), public_key, info)
+    sealed = tool.seal(tool.sealed_plaintext(signed_inner, inner_signature), public_key, info)
     outer = tool.outer_statement(
         platform=settings.PLATFORM_ORIGIN,
         inner={**inner, "lots": sorted(prices)},
@@ -90,12 +96,10 @@ def make_bid(
     outer.update(outer_overrides or {})
     statement = tool.canonical(outer)
     signature = tool.sign_cms(statement, signer.key, signer.certificate, signer.chain)
-    return Made(statement, signature, sealed, inner, outer)
+    return Made(statement, signature, sealed, signed_inner, outer)
 
 
 def make_withdrawal(tender, signer: Signer, bidder: str, bid_id: str, *, nonce=None):
-    from django.utils import timezone
-
     nonce = nonce or issue_nonce(tender=tender.number, bidder=bidder)[0]
     statement = tool.canonical(
         tool.withdrawal_statement(
@@ -108,3 +112,62 @@ def make_withdrawal(tender, signer: Signer, bidder: str, bid_id: str, *, nonce=N
         )
     )
     return statement, tool.sign_cms(statement, signer.key, signer.certificate, signer.chain)
+
+
+def register(organisation, user, key, certificate) -> Signer:
+    """Register the certificate directly (the pki tests cover the service)."""
+    cert = read_certificate(der(certificate))
+    facts = certificate_facts(cert, subject_bin=subject_bin(cert, organisation.bin))
+    SigningCertificate.objects.create(
+        organisation=organisation,
+        der=facts.der,
+        fingerprint_sha256=facts.fingerprint_sha256,
+        serial=facts.serial,
+        issuer=facts.issuer,
+        subject=facts.subject,
+        subject_bin=facts.subject_bin,
+        key_type=facts.key_type,
+        not_before=facts.not_before,
+        not_after=facts.not_after,
+        registered_by=user,
+    )
+    return Signer(key, certificate)
+
+
+def tendering_tender(cast):
+    """A published open tender of the cast (one lot of 3,000,000.00) whose bidding opened a
+    minute ago and closes in an hour."""
+    from procurement.models import Tender
+    from procurement.services.tenders import publish_tender
+    from tests.procurement.factories import ready_tender
+
+    tender = publish_tender(tender=ready_tender(cast), actor=cast.buyer)
+    now = timezone.now().replace(microsecond=0)
+    Tender.objects.filter(pk=tender.pk).update(
+        status="tendering",
+        enquiry_end=now - dt.timedelta(minutes=1),
+        submission_deadline=now + dt.timedelta(hours=1),
+        next_check=now + dt.timedelta(hours=1),
+    )
+    return Tender.objects.select_related("opening_key", "procedure").get(pk=tender.pk)
+
+
+@contextmanager
+def trusted_world(cast):
+    """A trusted test CA (settings pointed at it for the duration), supplier A's registered
+    certificate, and a tender in tendering: for tests outside tests/bids that need a bid."""
+    from tests.pki.ca import TestCA, cache, pem
+
+    ca = TestCA("World")
+    with tempfile.TemporaryDirectory() as folder:
+        root, intermediate = Path(folder) / "root.pem", Path(folder) / "intermediate.pem"
+        root.write_bytes(pem(ca.root))
+        intermediate.write_bytes(pem(ca.intermediate))
+        with override_settings(
+            PKI_TRUST_ROOTS=[root], PKI_INTERMEDIATES=[intermediate], PKI_CRL_SOURCES=[]
+        ):
+            cache(ca.crl())
+            cache(ca.crl(by_root=True))
+            key, certificate = ca.issue(cast.supplier_org_a.bin)
+            signer = register(cast.supplier_org_a, cast.supplier_a, key, certificate)
+            yield SimpleNamespace(ca=ca, signer=signer, tender=tendering_tender(cast))

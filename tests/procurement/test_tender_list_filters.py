@@ -271,9 +271,7 @@ def test_drafts_are_never_listed_whatever_the_filters(cast):
         ({"deadline_from": "10.03.2026"}, "deadline_from", "Enter a valid date."),
     ],
 )
-def test_web_refuses_a_bad_range_next_to_its_field_and_lists_nothing(
-    cast, params, field, message
-):
+def test_web_refuses_a_bad_range_next_to_its_field_and_lists_nothing(cast, params, field, message):
     tender = published(cast, amount="1500.00", deadline=almaty(2026, 3, 10, 18))
     html = web_list(params)
     assert message in field_errors(html, field)
