@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
 from audit.api import router as audit_router
+from bids.api import router as bids_router
 from config.api_errors import install_error_handlers
 from pki.api import router as certificates_router
 from procurement.amendments_api import notices_router
@@ -32,3 +33,4 @@ api.add_router("/tenders", tenders_router)
 api.add_router("/tenders", amendments_router)
 api.add_router("/notices", notices_router)
 api.add_router("/certificates", certificates_router)
+api.add_router("/", bids_router)

@@ -215,9 +215,7 @@ PKI_CRL_MAX_AGE_SECONDS = int(os.environ.get("PKI_CRL_MAX_AGE_SECONDS", "86400")
 
 # Sealed bids (bids/). Receipts are signed with their own Ed25519 key, so a leaked receipt
 # key cannot forge checkpoints and the other way round.
-BID_RECEIPT_KEY = Path(
-    os.environ.get("BID_RECEIPT_KEY", VAR_DIR / "keys" / "receipt-ed25519.pem")
-)
+BID_RECEIPT_KEY = Path(os.environ.get("BID_RECEIPT_KEY", VAR_DIR / "keys" / "receipt-ed25519.pem"))
 # Deadlines are judged by PostgreSQL's clock, so every app server agrees (tests that move
 # time with time-machine turn this off; tests/bids has one that keeps it on).
 TRUST_DATABASE_CLOCK = os.environ.get("TRUST_DATABASE_CLOCK", "1") == "1"

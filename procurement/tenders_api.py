@@ -4,6 +4,7 @@ Numbers are the tender ids (`T-2026-000042`); instants are ISO 8601 with their o
 come back in UTC; amounts are decimal strings.
 """
 
+import base64
 import datetime as dt
 from decimal import Decimal
 
@@ -81,6 +82,11 @@ class TenderOut(Schema):
     opening_threshold: int | None
     version_number: int = Field(..., description="the version in force; 0 for a draft")
     version_hash: str = Field(..., description="its SHA-256, which bids sign")
+    opening_public_key: str | None = Field(
+        None, description="base64 raw X25519 key that bids are sealed to (docs/bid-format.md)"
+    )
+    opening_key_id: str | None = None
+    bids_received: int = Field(0, description="bids standing now; their content stays sealed")
     cancel_reason: str
     cancel_text: str
     lots: list[LotOut]
@@ -101,6 +107,20 @@ class TenderOut(Schema):
     @staticmethod
     def resolve_next(obj):
         return obj.what_happens_next()
+
+    @staticmethod
+    def resolve_opening_public_key(obj) -> str | None:
+        key = getattr(obj, "opening_key", None)
+        return base64.b64encode(bytes(key.public_key)).decode() if key else None
+
+    @staticmethod
+    def resolve_opening_key_id(obj) -> str | None:
+        key = getattr(obj, "opening_key", None)
+        return key.key_id if key else None
+
+    @staticmethod
+    def resolve_bids_received(obj) -> int:
+        return obj.bid_count()
 
 
 class TenderSummaryOut(Schema):
@@ -133,10 +153,10 @@ class TenderFilter(Schema):
         None, description="submission deadline before this instant, which is excluded"
     )
     value_min: Decimal | None = Field(
-        None, ge=0, max_digits=18, decimal_places=2, description="value at least this"
+        None, ge=0, max_digits=18, decimal_places=2, description="value at least this (included)"
     )
     value_max: Decimal | None = Field(
-        None, ge=0, max_digits=18, decimal_places=2, description="value at most this"
+        None, ge=0, max_digits=18, decimal_places=2, description="value at most this (included)"
     )
 
     @field_validator("deadline_to", "value_max")

@@ -147,6 +147,19 @@ MATRIX = {
     # signing certificates (a body that is no certificate: members of a supplier get 422)
     ("api:register_certificate", "POST", None):                  (401, 403, 403, 403, 403, 422, 422, 422, 403, 403, 403, 403),
     ("api:list_certificates", "GET", None):                      (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # sealed bids: counts and hashes before opening; bodies that are refused where allowed
+    ("api:issue_nonce", "POST", "published tender"):             (401, 403, 403, 403, 403, 201, 201, 201, 403, 403, 403, 403),
+    ("api:submit_bid", "POST", "published tender"):              (401, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
+    ("api:list_tender_bids", "GET", "published tender"):         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:my_bids", "GET", None):                                (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:bid_receipt", "GET", "bid of supplier_a"):             (401, 404, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404),
+    ("api:withdraw_bid", "POST", "bid of supplier_a"):           (401, 404, 404, 404, 404, 422, 404, 404, 404, 404, 404, 404),
+    ("api:receipt_key", "GET", None):                            (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:register_opening_key", "POST", None):                  (401, 403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("api:my_opening_keys", "GET", None):                        (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api:my_sealed_share", "GET", "published tender"):          (401, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("api:post_share", "POST", "published tender"):              (401, 403, 422, 422, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("api:opening_protocol", "GET", "published tender"):         (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     # Django admin: only its front door; operators are staff
     ("admin:index", "GET", None):                                (A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   200),
 }
@@ -220,6 +233,22 @@ TARGETS = {
 }
 
 
+def _bid_of_supplier_a(cast) -> dict:
+    from bids.services.submission import submit_bid
+    from tests.bids.support import make_bid, trusted_world
+
+    with trusted_world(cast) as world:
+        made = make_bid(world.tender, world.signer, cast.supplier_org_a.bin, {"1": "100.00"})
+        bid = submit_bid(
+            tender=world.tender,
+            actor=cast.supplier_a,
+            statement=made.statement,
+            signature=made.signature,
+            sealed=made.sealed,
+        ).bid
+    return {"public_id": bid.public_id}
+
+
 def _published_tender(cast) -> dict:
     from procurement.services.tenders import publish_tender
 
@@ -261,6 +290,7 @@ TARGETS |= {
     "documented tender": lambda cast: {"number": _document(cast, publish=True)["number"]},
     "ready tender": lambda cast: {"number": ready_tender(cast).number},
     "published tender": _published_tender,
+    "bid of supplier_a": _bid_of_supplier_a,
     "published version": lambda cast: {**_published_tender(cast), "version": 1},
     "published lot": lambda cast: {**_published_tender(cast), "lot_number": 1},
     "asked question": _asked_question,
@@ -339,6 +369,11 @@ POST_BODIES = {
     "api:amend_tender": {"reason": "Clarified", "title": "Insulin, clarified"},
     "api:cancel_lot": _CANCEL_TENDER,
     "api:register_certificate": {"pem": "not a certificate"},
+    "api:issue_nonce": {},
+    "api:submit_bid": {"statement": "{}", "signature": "", "sealed": ""},
+    "api:withdraw_bid": {"statement": "{}", "signature": ""},
+    "api:register_opening_key": {"public_key": "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk="},
+    "api:post_share": {"share": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB"},
     "procurement:budgetline-create": _BUDGET_LINE,
     "procurement:planitem-create": _PLAN_ITEM,
     "procurement:planitem-cancel": {"reason": "Bought centrally instead"},

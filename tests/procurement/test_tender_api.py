@@ -53,6 +53,7 @@ def test_lists_published_tenders_to_anyone(cast):
             "procedure": "open_tender",
             "status": "enquiries",
             "submission_deadline": "2026-02-09T13:00:00Z",
+            "value": "3000000.00",
         }
     ]
     assert Client().get(BASE, {"procedure": "price_quotations"}).json()["items"] == []
