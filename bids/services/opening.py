@@ -36,6 +36,7 @@ from pki.cms import verify_detached_cms
 from pki.errors import CertificateRefused
 from procurement.choices import TenderStatus
 from procurement.models import Tender
+from procurement.periods import local_text
 
 NOT_OPENED = {
     BidStatus.WITHDRAWN: "withdrawn by the bidder",
@@ -60,14 +61,17 @@ def _opening_key(tender: Tender) -> OpeningKey:
 
 
 def _refuse_unless_opening(tender: Tender) -> None:
-    if tender.status != TenderStatus.OPENING or db_now() < tender.submission_deadline:
+    if tender.status != TenderStatus.OPENING:
         raise BidRefused(
             "opening_not_due",
-            _(
-                "Key shares are handed in after the deadline, while the tender is in opening; "
-                "%(number)s is %(status)s."
-            )
+            _("Key shares are handed in while the tender is in opening; %(number)s is %(status)s.")
             % {"number": tender.number, "status": tender.get_status_display().lower()},
+        )
+    if db_now() < tender.submission_deadline:
+        raise BidRefused(
+            "opening_not_due",
+            _("Key shares are handed in after the submission deadline, %(when)s (Almaty time).")
+            % {"when": local_text(tender.submission_deadline)},
         )
 
 

@@ -1,23 +1,33 @@
 """Fill an empty platform with demo data through the real services (so it is all audited).
 
 Idempotent: whatever already exists is left alone, so a second run changes nothing.
+
+The legal procedures keep a tender in each period for days, so the tenders a visitor should
+find already bid on, opened or failed run under a demo-only procedure whose periods are
+seconds: they are published together, the command sleeps through their enquiries and their
+bidding (--quick-seconds each) and runs the clock as `manage.py clock` would.
 """
 
 import datetime as dt
 import json
+import time
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.users import bootstrap_operator, create_user_account
-from bids.demo import ensure_commission_keys
+from bids.demo import ensure_commission_keys, open_demo_share, submit_demo_bid
+from bids.services.opening import post_share
 from pki.demo_ca import ensure_demo_pki
+from procurement.choices import DayKind, TenderStatus
+from procurement.clock import tick
 from procurement.models import BudgetLine, PlanItem, Procedure, Tender
 from procurement.periods import earliest_periods
+from procurement.services.amendments import amend_tender
 from procurement.services.budget import add_plan_item, approve_plan_item, create_budget_line
 from procurement.services.tenders import (
     add_lot,
@@ -36,11 +46,45 @@ from suppliers.services.verification import verify_organisation
 DATA = Path(settings.BASE_DIR) / "fixtures" / "demo_registers.json"
 PLANS = Path(settings.BASE_DIR) / "fixtures" / "demo_plans.json"
 
+# Never in a migration: a procedure with periods in seconds has no place outside a demo.
+DEMO_PROCEDURE = {
+    "code": "demo_quick",
+    "name": "Demo: quick tender (periods in seconds; demo data only)",
+    "enquiry_days": 0,
+    "submission_days": 0,
+    "review_days": 0,
+    "day_kind": DayKind.CALENDAR,
+    "min_bids": 1,
+    "sealed_bids": True,
+    "amendment_days": 0,
+    "standstill_days": 0,
+    "complaint_window_days": 0,
+    "currency": "KZT",
+}
+# Past an instant the clock waits for, so a tick right after the sleep finds it due (and on
+# PostgreSQL, whose clock judges deadlines, the database agrees).
+SLACK_SECONDS = 0.25
+
+
+def sleep_until(moment: dt.datetime) -> None:
+    time.sleep(max(0.0, (moment - timezone.now()).total_seconds()) + SLACK_SECONDS)
+
 
 class Command(BaseCommand):
-    help = "Load demo organisations and one login per role (idempotent)."
+    help = "Load demo organisations, one login per role and tenders in every status (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--quick-seconds",
+            type=float,
+            default=5.0,
+            help="Length of the quick tenders' enquiries and of their bidding (default 5).",
+        )
 
     def handle(self, *args, **options):
+        quick_seconds = options["quick_seconds"]
+        if quick_seconds <= 0:
+            raise CommandError("--quick-seconds must be more than zero.")
         data = json.loads(DATA.read_text())
         password = data["password"]
         operator = self._operator(data["operator"], password)
@@ -52,10 +96,16 @@ class Command(BaseCommand):
         # Commission members make their opening keys on their own machines; here, in DEMO_DIR.
         ensure_commission_keys()
         plans = json.loads(PLANS.read_text())
+        Procedure.objects.get_or_create(
+            code=DEMO_PROCEDURE["code"],
+            defaults={k: v for k, v in DEMO_PROCEDURE.items() if k != "code"},
+        )
         self._plans(plans)
         for spec in plans["tenders"]:
             self._tender(spec)
+        self._quick_tenders(plans["quick_tenders"], quick_seconds)
         self._print_logins(data, password)
+        self._print_tenders([*plans["tenders"], *plans["quick_tenders"]])
 
     def _operator(self, spec, password) -> User:
         user = User.objects.filter(email=spec["email"]).first()
@@ -161,11 +211,25 @@ class Command(BaseCommand):
         if spec["approve"]:
             approve_plan_item(item=item, actor=buyer)
 
+    def _existing(self, spec) -> Tender | None:
+        return Tender.objects.filter(agency__bin=spec["agency"], title=spec["title"]).first()
+
     def _tender(self, spec):
-        """A tender from the demo plan, taken as far as `then` says (draft, published, cancelled)."""
+        """A tender from the demo plan, taken as far as `then` says (draft, published, cancelled)
+        and amended once when `amend` says so."""
+        tender = self._existing(spec) or self._new_tender(spec)
+        amend = spec.get("amend")
+        if amend and tender.version_number == 1 and tender.status == TenderStatus.ENQUIRIES:
+            amend_tender(
+                tender=tender,
+                actor=User.objects.get(email=spec["buyer"]),
+                reason=amend["reason"],
+                description=amend["description"],
+            )
+
+    def _draft(self, spec) -> Tender:
+        """A draft with its lot and, when the spec names one, its commission."""
         agency = Organisation.objects.get(bin=spec["agency"])
-        if Tender.objects.filter(agency=agency, title=spec["title"]).exists():
-            return
         buyer = User.objects.get(email=spec["buyer"])
         procedure = Procedure.objects.get(code=spec["procedure"])
         tender = create_tender(agency=agency, title=spec["title"], procedure=procedure, actor=buyer)
@@ -180,6 +244,12 @@ class Command(BaseCommand):
                 threshold=commission["threshold"],
                 actor=buyer,
             )
+        return tender
+
+    def _new_tender(self, spec) -> Tender:
+        tender = self._draft(spec)
+        buyer = User.objects.get(email=spec["buyer"])
+        procedure = tender.procedure
         # A day of slack over the legal minimums, counted from now.
         enquiry_end, deadline = earliest_periods(procedure, timezone.now() + dt.timedelta(days=1))
         set_periods(
@@ -194,6 +264,49 @@ class Command(BaseCommand):
                 text=spec["cancel"]["text"],
                 actor=buyer,
             )
+        return tender
+
+    def _quick_tenders(self, specs, seconds: float):
+        """Quick tenders published together: enquiries end after `seconds`, bids come in, the
+        deadline passes `seconds` later (or in `deadline_days`), and the members named in
+        `open_with` hand in their key shares. Where each ends follows from its spec: still
+        tendering, opening (bids, no shares), evaluation (opened) or unsuccessful (no bids)."""
+        specs = [spec for spec in specs if self._existing(spec) is None]
+        if not specs:
+            return
+        drafts = [self._draft(spec) for spec in specs]
+        start = timezone.now()
+        enquiry_end = start + dt.timedelta(seconds=seconds)
+        deadline = enquiry_end + dt.timedelta(seconds=seconds)
+        tenders = [
+            self._publish_quick(tender, spec, start, enquiry_end, deadline)
+            for tender, spec in zip(drafts, specs, strict=True)
+        ]
+        sleep_until(enquiry_end)
+        tick()
+        for tender, spec in zip(tenders, specs, strict=True):
+            for bid in spec["bids"]:
+                submit_demo_bid(
+                    tender=tender,
+                    actor=User.objects.get(email=bid["by"]),
+                    supplier=Organisation.objects.get(bin=bid["supplier"]),
+                    prices=bid["prices"],
+                )
+        sleep_until(deadline)
+        tick()
+        for tender, spec in zip(tenders, specs, strict=True):
+            for member in User.objects.filter(email__in=spec["open_with"]).order_by("email"):
+                post_share(tender=tender, actor=member, share=open_demo_share(tender, member))
+        tick()
+
+    def _publish_quick(self, tender, spec, start, enquiry_end, deadline) -> Tender:
+        buyer = User.objects.get(email=spec["buyer"])
+        if spec["deadline_days"]:
+            deadline = start + dt.timedelta(days=spec["deadline_days"])
+        set_periods(
+            tender=tender, enquiry_end=enquiry_end, submission_deadline=deadline, actor=buyer
+        )
+        return publish_tender(tender=tender, actor=buyer)
 
     def _print_logins(self, data, password):
         self.stdout.write(
@@ -204,3 +317,10 @@ class Command(BaseCommand):
             organisation = Organisation.objects.get(bin=spec["organisation"])
             roles = ", ".join(spec["roles"])
             self.stdout.write(f"  {roles:34} {spec['email']:28} {organisation}")
+
+    def _print_tenders(self, specs):
+        self.stdout.write(self.style.SUCCESS("Demo tenders:"))
+        for spec in specs:
+            tender = self._existing(spec)
+            if tender is not None:
+                self.stdout.write(f"  {tender.number:15} {tender.status:13} {tender.title}")

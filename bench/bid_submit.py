@@ -1,0 +1,476 @@
+"""Sealed-bid submissions per second over HTTP (gunicorn on PostgreSQL), with latency.
+
+Set-up, in a fresh bench database: an agency and its commission, 50 verified suppliers each
+with a registered certificate from a throwaway CA and an API token, and two tenders in
+tendering whose deadline is a day away. The CA lives in a temporary folder that the
+PKI_TRUST_ROOTS / PKI_INTERMEDIATES environment variables name, so the gunicorn workers
+trust it too; its CRLs are in the database's cache. N real signed, sealed bids are built
+beforehand (tests/bids/support.make_bid, i.e. tools/tenderctl.py's functions; nonces from
+bids.nonces.issue_nonce, valid for the run: BID_NONCE_TTL_SECONDS is raised to 2 hours).
+
+Measured: gunicorn (sync workers, config.wsgi, DEBUG off, TRUST_DATABASE_CLOCK=1) takes the N
+bids at POST /api/v1/tenders/{number}/bids from C client threads (http.client, one
+connection each, kept alive when the server allows): bids/s, p50/p99 latency, non-201s.
+Baseline, measured in the same run: N other fresh bids through `submit_bid` in this process
+(no HTTP, token, JSON or base64) from C threads, each with its own database connection.
+Every 201 is then checked against its Bid row and its bids.bid.submitted audit entry.
+`--profile M` also runs M more bids through `submit_bid` under cProfile in one thread.
+
+    python bench/bid_submit.py [--bids 2000] [--clients 50] [--workers 4] [--threads 1]
+                               [--conn-max-age 0] [--profile 0]
+Targets (issue): >= 300 bids/s, p99 <= 200 ms, ratio HTTP / in-process >= 0.4 on 2 cores.
+Runs by hand, not in CI. Gunicorn is stopped on exit, Ctrl-C and SIGTERM included.
+"""
+
+import argparse
+import contextlib
+import copy
+import ctypes
+import datetime as dt
+import http.client
+import json
+import multiprocessing as mp
+import os
+import queue
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench._setup import ROOT, fresh_database, result
+
+SUPPLIERS = 50
+NONCE_TTL_SECONDS = "7200"
+
+
+def configure_environment(folder: Path, *, conn_max_age: int = 0) -> None:
+    """Environment for this process and the gunicorn workers alike; before Django reads it."""
+    os.environ.update(
+        {
+            "DJANGO_ENV": "development",  # anything but production
+            "DJANGO_DEBUG": "0",  # no query log, no debug pages: what a server runs
+            "TRUST_DATABASE_CLOCK": "1",
+            "LOG_LEVEL": "WARNING",  # one INFO line per checkpoint otherwise
+            "DB_CONN_MAX_AGE": str(conn_max_age),
+            "PKI_TRUST_ROOTS": str(folder / "root.pem"),  # colon-separated
+            "PKI_INTERMEDIATES": str(folder / "intermediate.pem"),  # colon-separated
+            "PKI_CRL_SOURCES": "",  # comma-separated; the CRLs are put in the cache directly
+        }
+    )
+    os.environ.setdefault("BID_NONCE_TTL_SECONDS", NONCE_TTL_SECONDS)
+
+
+# --- the world: CA, agency, suppliers, tenders ------------------------------------------------
+
+
+def trusted_ca(folder: Path):
+    """A throwaway CA whose root and intermediate the PKI_* variables name, fresh CRLs cached."""
+    from tests.pki.ca import TestCA, cache, pem
+
+    ca = TestCA("Bench")
+    (folder / "root.pem").write_bytes(pem(ca.root))
+    (folder / "intermediate.pem").write_bytes(pem(ca.intermediate))
+    cache(ca.crl())
+    cache(ca.crl(by_root=True))
+    return ca
+
+
+def commission_cast():
+    """An agency with a buyer who chairs and two commission members (what ready_tender needs)."""
+    from accounts.choices import Role
+    from tests.factories import AgencyFactory, member
+
+    agency = AgencyFactory()
+    # password=None: an unusable password, no Argon2 hash to wait for.
+    return SimpleNamespace(
+        agency=agency,
+        buyer=member(agency, Role.BUYER, Role.COMMISSION_MEMBER, password=None),
+        commission=[member(agency, Role.COMMISSION_MEMBER, password=None) for _ in range(2)],
+    )
+
+
+def bidders(ca, count: int, *, tokens: bool = True) -> list[SimpleNamespace]:
+    """Verified suppliers, each with an administrator, a registered certificate and a token."""
+    from accounts.choices import Role
+    from accounts.services.tokens import create_api_token
+    from tests.bids.support import register
+    from tests.factories import SupplierFactory, member
+
+    made = []
+    for _ in range(count):
+        organisation = SupplierFactory()
+        user = member(organisation, Role.ADMIN, password=None)
+        key, certificate = ca.issue(organisation.bin)
+        signer = register(organisation, user, key, certificate)
+        token = create_api_token(user=user, name="bench", actor=user)[1] if tokens else None
+        made.append(
+            SimpleNamespace(organisation=organisation, user=user, signer=signer, token=token)
+        )
+    return made
+
+
+def open_tender(cast, *, hours: int = 24):
+    """A published tender in tendering whose deadline is `hours` away."""
+    from django.utils import timezone
+
+    from procurement.models import Tender
+    from tests.bids.support import tendering_tender
+
+    tender = tendering_tender(cast)
+    deadline = timezone.now().replace(microsecond=0) + dt.timedelta(hours=hours)
+    Tender.objects.filter(pk=tender.pk).update(submission_deadline=deadline, next_check=deadline)
+    return Tender.objects.select_related("opening_key", "procedure", "agency").get(pk=tender.pk)
+
+
+# --- building bids in parallel ----------------------------------------------------------------
+
+_JOB = {}  # what forked builders read: (tender, bidders)
+
+
+def _build(index: int):
+    from tests.bids.support import make_bid
+
+    tender, people = _JOB["tender"], _JOB["bidders"]
+    who = people[index % len(people)]
+    price = f"{2_000_000 + index % 900_000}.{index % 100:02d}"
+    made = make_bid(tender, who.signer, who.organisation.bin, {"1": price})
+    return index, made.statement, made.signature, made.sealed
+
+
+def build_bids(tender, people, count: int, *, processes: int = 2) -> list[tuple]:
+    """`count` signed, sealed bids (index, statement, signature, sealed), bidders in turn."""
+    from django.db import connections
+
+    connections.close_all()  # forked builders must not share this process's socket
+    _JOB.update(tender=tender, bidders=people)
+    with mp.get_context("fork").Pool(processes) as pool:
+        built = sorted(pool.imap_unordered(_build, range(count), chunksize=50))
+    _JOB.clear()
+    return built
+
+
+# --- gunicorn ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    # Linux: the server gets SIGTERM if this process dies without cleaning up (kill -9).
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/v1/receipt-key")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer within 60 s:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def gunicorn(*, workers: int, threads: int, log: Path):
+    """A gunicorn in its own process group on a free port; stopped however the block ends."""
+    port = free_port()
+    command = [
+        *(sys.executable, "-m", "gunicorn", "config.wsgi"),
+        *("--workers", str(workers), "--bind", f"127.0.0.1:{port}"),
+        *("--log-level", "warning", "--backlog", "2048", "--keep-alive", "5"),
+    ]
+    if threads > 1:
+        command += ["--threads", str(threads)]  # gthread: keeps connections alive
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us, and we stop the whole group
+            preexec_fn=_die_with_parent,  # no other threads run yet
+        )
+        try:
+            _wait_ready(port, process, log)
+            yield port
+        finally:
+            stop(process)
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # unwinds through the `finally` that stops gunicorn
+
+
+# --- the HTTP run -----------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    status: int
+    seconds: float
+    body: bytes
+
+
+def _http_client(port: int, path: str, jobs: queue.Queue, outcomes: list, start) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    start.wait()
+    while True:
+        try:
+            token, body = jobs.get_nowait()
+        except queue.Empty:
+            break
+        began = time.perf_counter()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        try:
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            status, answer = response.status, response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            status, answer = 0, repr(exc).encode()
+            conn.close()  # reconnects on the next request
+        outcomes.append(Outcome(status, time.perf_counter() - began, answer))
+    conn.close()
+
+
+def http_run(port: int, tender, people, built, clients: int) -> tuple[float, list[Outcome]]:
+    import base64
+
+    jobs = queue.Queue()
+    for index, statement, signature, sealed in built:
+        body = {
+            "statement": statement.decode("utf-8"),
+            "signature": base64.b64encode(signature).decode(),
+            "sealed": base64.b64encode(sealed).decode(),
+        }
+        jobs.put((people[index % len(people)].token, json.dumps(body).encode()))
+    return _threads(
+        _http_client, clients, (port, f"/api/v1/tenders/{tender.number}/bids", jobs), len(built)
+    )
+
+
+def _threads(target, count: int, args: tuple, expected: int) -> tuple[float, list]:
+    """Run `count` threads of `target(*args, outcomes, start)`; seconds from start to last."""
+    outcomes, start = [], threading.Barrier(count + 1)
+    threads = [
+        threading.Thread(target=target, args=(*args, outcomes, start), daemon=True)
+        for _ in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    assert len(outcomes) == expected, f"{len(outcomes)} outcomes for {expected} bids"
+    return elapsed, outcomes
+
+
+# --- the in-process baseline -------------------------------------------------------------------
+
+
+def _local_client(tender, jobs: queue.Queue, outcomes: list, start) -> None:
+    from django.db import connection
+
+    from bids.services.submission import submit_bid
+
+    connection.ensure_connection()  # this thread's own connection, made before the clock runs
+    start.wait()
+    while True:
+        try:
+            actor, statement, signature, sealed = jobs.get_nowait()
+        except queue.Empty:
+            break
+        began = time.perf_counter()
+        try:
+            submit_bid(
+                tender=tender, actor=actor, statement=statement, signature=signature, sealed=sealed
+            )
+            status, answer = 201, b""
+        except Exception as exc:  # counted and shown, like an HTTP error body
+            status, answer = 0, repr(exc).encode()
+        outcomes.append(Outcome(status, time.perf_counter() - began, answer))
+    connection.close()
+
+
+def local_jobs(people, built) -> queue.Queue:
+    jobs = queue.Queue()
+    for index, statement, signature, sealed in built:
+        # A fresh user object per bid, as each request authenticates its own: memberships are
+        # cached on the object.
+        jobs.put((copy.copy(people[index % len(people)].user), statement, signature, sealed))
+    return jobs
+
+
+def local_run(tender, people, built, clients: int) -> tuple[float, list[Outcome]]:
+    return _threads(_local_client, clients, (tender, local_jobs(people, built)), len(built))
+
+
+def profile_run(tender, people, built, top: int = 30) -> None:
+    import cProfile
+    import pstats
+
+    from bids.services.submission import submit_bid
+
+    jobs = local_jobs(people, built)
+    profiler = cProfile.Profile()
+    began = time.perf_counter()
+    profiler.enable()
+    while not jobs.empty():
+        actor, statement, signature, sealed = jobs.get_nowait()
+        submit_bid(
+            tender=tender, actor=actor, statement=statement, signature=signature, sealed=sealed
+        )
+    profiler.disable()
+    elapsed = time.perf_counter() - began
+    print(f"\n  profile: {len(built)} bids in one thread, {len(built) / elapsed:,.0f} bids/s")
+    pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_stats(top)
+
+
+# --- checking and reporting -------------------------------------------------------------------
+
+
+def percentiles(values: list[float]) -> list[float]:
+    """The 1st to 99th percentiles; [49] is the median, [98] the 99th."""
+    return statistics.quantiles(values, n=100, method="inclusive")
+
+
+def describe(label: str, elapsed: float, outcomes: list[Outcome], ok: int) -> float:
+    accepted = [o for o in outcomes if o.status == ok]
+    rate = len(accepted) / elapsed
+    latencies = [o.seconds * 1000 for o in outcomes]
+    cuts = percentiles(latencies)
+    print(
+        f"  {label}: {len(accepted):,} of {len(outcomes):,} accepted in {elapsed:.1f} s = "
+        f"{rate:,.0f} bids/s; latency p50 {cuts[49]:.0f} ms, p99 {cuts[98]:.0f} ms, "
+        f"max {max(latencies):.0f} ms"
+    )
+    failed = [o for o in outcomes if o.status != ok]
+    if failed:
+        print(f"  {len(failed)} failed; the first few:")
+        for outcome in failed[:5]:
+            print(f"    {outcome.status}: {outcome.body[:400].decode('utf-8', 'replace')}")
+    return rate
+
+
+def verify(tender, outcomes: list[Outcome]) -> None:
+    """Every 201 has its Bid row and its bids.bid.submitted entry, and nothing else was stored."""
+    from audit.actions import Action
+    from audit.models import Entry
+    from bids.models import Bid
+
+    answers = [json.loads(o.body) for o in outcomes if o.status == 201]
+    bids = {b.public_id: b for b in Bid.objects.filter(tender=tender)}
+    entries = {
+        e.seq: e
+        for e in Entry.objects.filter(action=Action.BID_SUBMITTED, data__tender=tender.number)
+    }
+    problems = []
+    for answer in answers:
+        bid = bids.get(answer["bid"])
+        entry = entries.get(bid.log_index) if bid else None
+        if bid is None:
+            problems.append(f"{answer['bid']}: no Bid row")
+        elif entry is None or entry.subject_id != str(bid.pk) or entry.data["bid"] != bid.public_id:
+            problems.append(f"{bid.public_id}: no matching audit entry at {bid.log_index}")
+        elif answer["receipt"]["receipt"]["log_index"] != bid.log_index:
+            problems.append(f"{bid.public_id}: receipt names another log index")
+    counts = (len(answers), len(bids), len(entries))
+    if problems or len(set(counts)) != 1:
+        sys.exit(f"  VERIFY FAILED: 201s/bids/entries = {counts}; {problems[:5]}")
+    print(
+        f"  verified: {counts[0]:,} responses 201 = {counts[1]:,} Bid rows = {counts[2]:,} entries"
+    )
+
+
+def load_average() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bids", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="per worker; >1 means gthread")
+    parser.add_argument("--conn-max-age", type=int, default=0, help="DB_CONN_MAX_AGE (seconds)")
+    parser.add_argument("--profile", type=int, default=0, help="bids to profile in one thread")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
+    with tempfile.TemporaryDirectory(prefix="bid-bench-") as temporary:
+        folder = Path(temporary)
+        configure_environment(folder, conn_max_age=args.conn_max_age)
+        fresh_database()
+        run(args, folder)
+
+
+def run(args, folder: Path) -> None:
+    from audit.keys import signing_key
+    from bids.receipts import receipt_key
+
+    began = time.perf_counter()
+    ca = trusted_ca(folder)
+    cast = commission_cast()
+    people = bidders(ca, SUPPLIERS)
+    over_http, in_process = open_tender(cast), open_tender(cast)
+    signing_key(), receipt_key()  # made now, not raced for by the workers
+    http_bids = build_bids(over_http, people, args.bids)
+    local_bids = build_bids(in_process, people, args.bids + args.profile)
+    print(
+        f"bid submission on PostgreSQL: {args.bids:,} bids, {args.clients} clients, "
+        f"{len(people)} suppliers, gunicorn {args.workers} workers x {args.threads} threads, "
+        f"DB_CONN_MAX_AGE={args.conn_max_age}, {os.cpu_count()} CPUs "
+        f"(set-up and {2 * args.bids + args.profile:,} bids built in "
+        f"{time.perf_counter() - began:.0f} s)"
+    )
+    print(f"  load average before: {load_average()}")
+    with gunicorn(workers=args.workers, threads=args.threads, log=folder / "gunicorn.log") as port:
+        elapsed, outcomes = http_run(port, over_http, people, http_bids, args.clients)
+        print(f"  load average after HTTP run: {load_average()}")
+    http_rate = describe("HTTP", elapsed, outcomes, 201)
+    verify(over_http, outcomes)
+    elapsed, local = local_run(in_process, people, local_bids[: args.bids], args.clients)
+    print(f"  load average after in-process run: {load_average()}")
+    local_rate = describe("in-process submit_bid", elapsed, local, 201)
+    result("bid_submit_http", http_rate, "bids/s", local_rate)
+    if args.profile:
+        profile_run(in_process, people, local_bids[args.bids :])
+
+
+if __name__ == "__main__":
+    main()
