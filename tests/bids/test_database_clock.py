@@ -19,7 +19,7 @@ def _database_clock(settings):
     settings.TRUST_DATABASE_CLOCK = True
 
 
-def test_the_instant_comes_from_the_database_on_postgresql():
+def test_the_instant_comes_from_the_database_on_postgresql(db):
     before = timezone.now()
     instant = db_now()
     assert before - dt.timedelta(seconds=5) < instant < timezone.now() + dt.timedelta(seconds=5)
