@@ -212,6 +212,7 @@ PKI_CRL_SOURCES = _env_list(
 # A CRL past its nextUpdate, or last fetched longer ago than this, no longer vouches for
 # anything: signatures are refused until a fresh one is fetched (fail closed).
 PKI_CRL_MAX_AGE_SECONDS = int(os.environ.get("PKI_CRL_MAX_AGE_SECONDS", "86400"))
+PKI_CRL_REFRESH_SECONDS = int(os.environ.get("PKI_CRL_REFRESH_SECONDS", "3600"))
 
 # Sealed bids (bids/). Receipts are signed with their own Ed25519 key, so a leaked receipt
 # key cannot forge checkpoints and the other way round.

@@ -1,8 +1,9 @@
 """The clock: timed work done in passes, safe to run in several processes at once.
 
-A pass applies the tenders' due events (procurement/services/deadlines.py) and signs an audit
-checkpoint at every deadline passed, and when the last checkpoint is older than
-AUDIT_CHECKPOINT_INTERVAL and the log has grown. Each job is idempotent, so a pass that runs
+A pass applies the tenders' due events (procurement/services/deadlines.py), opens tenders
+whose key shares are in (bids/clockwork.py), refreshes the revocation lists when they are due,
+and signs an audit checkpoint at every deadline passed, and when the last checkpoint is older
+than AUDIT_CHECKPOINT_INTERVAL and the log has grown. Each job is idempotent, so a pass that runs
 twice, or late, changes nothing more.
 """
 
@@ -16,6 +17,8 @@ from django.utils import timezone
 from audit.models import Checkpoint
 from audit.services.checkpoints import issue_checkpoint
 from bids.clockwork import open_ready_tenders
+from pki.models import CertificateRevocationList
+from pki.services.crls import refresh_crls
 from procurement.models import Tender
 from procurement.services.deadlines import pass_submission_deadline, start_tendering
 
@@ -68,10 +71,24 @@ def process_due_tenders(now: dt.datetime) -> list[tuple[str, str]]:
     return applied
 
 
+def crl_refresh_due(now: dt.datetime) -> bool:
+    """Revocation lists are fetched again every PKI_CRL_REFRESH_SECONDS, well inside the age
+    after which signatures are refused (PKI_CRL_MAX_AGE_SECONDS), so bidding never stops for
+    want of a fresh list while the sources are up."""
+    if not settings.PKI_CRL_SOURCES:
+        return False
+    latest = CertificateRevocationList.objects.order_by("-fetched_at").only("fetched_at").first()
+    return latest is None or now - latest.fetched_at >= dt.timedelta(
+        seconds=settings.PKI_CRL_REFRESH_SECONDS
+    )
+
+
 def tick(now: dt.datetime | None = None) -> dict:
     """One pass; returns what it did."""
     now = now or timezone.now()
     done = {"tenders": process_due_tenders(now), "opened": open_ready_tenders(), "checkpoint": None}
+    if crl_refresh_due(now):
+        done["crls"] = len(refresh_crls())
     if checkpoint_due(now):
         checkpoint = issue_checkpoint(reason="scheduled")
         if checkpoint is not None and checkpoint.issued_at >= now:

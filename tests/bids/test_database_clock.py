@@ -55,3 +55,16 @@ def test_a_deadline_a_minute_ahead_by_the_database_clock_accepts(cast, tendering
     )
     accepted = _submit(cast, Tender.objects.get(pk=tendering.pk), signer_a)
     assert accepted.bid.received_at < accepted.bid.tender.submission_deadline
+
+
+def test_the_clock_refreshes_revocation_lists_when_they_are_due(settings, db, tmp_path):
+    from pki.demo_ca import init_ca, issue_crls
+    from pki.models import CertificateRevocationList
+    from procurement.clock import tick
+
+    init_ca()
+    crl, root_crl = issue_crls()
+    settings.PKI_CRL_SOURCES = [crl, root_crl]
+    assert tick().get("crls") == 2
+    assert CertificateRevocationList.objects.count() == 2
+    assert "crls" not in tick()  # fetched a moment ago: not due
