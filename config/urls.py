@@ -10,6 +10,7 @@ urlpatterns = [
     path("registers/", include("suppliers.urls")),
     path("audit/", include("audit.urls")),
     path("", include("procurement.urls")),
+    path("", include("bids.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

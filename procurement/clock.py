@@ -14,10 +14,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.models import Checkpoint
+from audit.actions import Action
+from audit.models import Checkpoint, Entry
 from audit.services.checkpoints import issue_checkpoint
 from bids.clockwork import open_ready_tenders
-from pki.models import CertificateRevocationList
 from pki.services.crls import refresh_crls
 from procurement.models import Tender
 from procurement.services.deadlines import pass_submission_deadline, start_tendering
@@ -72,13 +72,15 @@ def process_due_tenders(now: dt.datetime) -> list[tuple[str, str]]:
 
 
 def crl_refresh_due(now: dt.datetime) -> bool:
-    """Revocation lists are fetched again every PKI_CRL_REFRESH_SECONDS, well inside the age
-    after which signatures are refused (PKI_CRL_MAX_AGE_SECONDS), so bidding never stops for
-    want of a fresh list while the sources are up."""
-    if not settings.PKI_CRL_SOURCES:
+    """Revocation lists are fetched again every PKI_CRL_REFRESH_SECONDS (0: never by the
+    clock), well inside the age after which signatures are refused (PKI_CRL_MAX_AGE_SECONDS).
+    The last attempt is read from the audit log, so all clocks share it and a source that is
+    down is retried on the same rhythm, not on every pass."""
+    if not settings.PKI_CRL_SOURCES or settings.PKI_CRL_REFRESH_SECONDS <= 0:
         return False
-    latest = CertificateRevocationList.objects.order_by("-fetched_at").only("fetched_at").first()
-    return latest is None or now - latest.fetched_at >= dt.timedelta(
+    last = Entry.objects.filter(action=Action.CRL_REFRESHED).order_by("-seq").only("recorded_at")
+    last = last.first()
+    return last is None or now - last.recorded_at >= dt.timedelta(
         seconds=settings.PKI_CRL_REFRESH_SECONDS
     )
 

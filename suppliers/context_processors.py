@@ -1,3 +1,4 @@
+from bids.permissions import is_commission_member
 from suppliers import permissions
 
 
@@ -13,6 +14,7 @@ def navigation(request) -> dict:
             "operator": permissions.is_operator(user),
             "buyer": permissions.is_buyer(user),
             "supplier": permissions.is_supplier_member(user),
+            "commission": is_commission_member(user),
             "auditor": permissions.can_view_audit_log(user),
             "reviewer": permissions.is_reviewer(user),
             "organisations": sorted({m.organisation for m in found}, key=str),

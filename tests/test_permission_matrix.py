@@ -160,6 +160,13 @@ MATRIX = {
     ("api:my_sealed_share", "GET", "published tender"):          (401, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
     ("api:post_share", "POST", "published tender"):              (401, 403, 422, 422, 403, 403, 403, 403, 403, 403, 403, 403),
     ("api:opening_protocol", "GET", "published tender"):         (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    # sealed bids on the web: a supplier's own bids and receipts, a member's opening key
+    ("bids:my-bids", "GET", None):                               (L,   403, 403, 403, 403, 200, 200, 200, 403, 403, 403, 403),
+    ("bids:bid-receipt", "GET", "bid of supplier_a"):            (L,   404, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404),
+    ("bids:opening-key", "GET", None):                           (L,   403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("bids:opening-key", "POST", None):                          (L,   403, 302, 302, 403, 403, 403, 403, 403, 403, 403, 403),
+    ("bids:opening-protocol", "GET", "published tender"):        (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("bids:opening-protocol", "GET", "opened tender"):           (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # Django admin: only its front door; operators are staff
     ("admin:index", "GET", None):                                (A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   A,   200),
 }
@@ -249,6 +256,25 @@ def _bid_of_supplier_a(cast) -> dict:
     return {"public_id": bid.public_id}
 
 
+def _opened_tender(cast) -> dict:
+    """A tender with supplier A's bid, opened by two of its commission after the deadline."""
+    from bids.services.submission import submit_bid
+    from tests.bids.ceremony import open_tender
+    from tests.bids.support import make_bid, trusted_world
+
+    with trusted_world(cast) as world:
+        made = make_bid(world.tender, world.signer, cast.supplier_org_a.bin, {"1": "100.00"})
+        submit_bid(
+            tender=world.tender,
+            actor=cast.supplier_a,
+            statement=made.statement,
+            signature=made.signature,
+            sealed=made.sealed,
+        )
+        open_tender(cast, world.tender)
+    return {"number": world.tender.number}
+
+
 def _published_tender(cast) -> dict:
     from procurement.services.tenders import publish_tender
 
@@ -291,6 +317,7 @@ TARGETS |= {
     "ready tender": lambda cast: {"number": ready_tender(cast).number},
     "published tender": _published_tender,
     "bid of supplier_a": _bid_of_supplier_a,
+    "opened tender": _opened_tender,
     "published version": lambda cast: {**_published_tender(cast), "version": 1},
     "published lot": lambda cast: {**_published_tender(cast), "lot_number": 1},
     "asked question": _asked_question,
@@ -373,6 +400,7 @@ POST_BODIES = {
     "api:submit_bid": {"statement": "{}", "signature": "", "sealed": ""},
     "api:withdraw_bid": {"statement": "{}", "signature": ""},
     "api:register_opening_key": {"public_key": "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk="},
+    "bids:opening-key": {"public_key": "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk="},
     "api:post_share": {"share": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB"},
     "procurement:budgetline-create": _BUDGET_LINE,
     "procurement:planitem-create": _PLAN_ITEM,

@@ -9,7 +9,9 @@
                  [--password PW] [--bin BIN] [--platform ORIGIN]
     tenderctl.py open-share --server URL --token TOKEN --tender ID --key KEY --member EMAIL
                  [--key-password PW]
-    tenderctl.py verify-receipt RECEIPT.json --public-key PEM
+    tenderctl.py evidence --server URL --receipt RECEIPT.json --out EVIDENCE.json
+    tenderctl.py verify-receipt RECEIPT.json --public-key PEM [--evidence EVIDENCE.json]
+                 [--checkpoint-key CHECKPOINT_KEY]
 
 Stand-alone on purpose: it needs only the Python standard library, `cryptography` and
 `rfc8785`, never the platform's code, so a supplier can read what signs and seals their bid
@@ -124,6 +126,303 @@ def verify_receipt(doc: dict, public_key: Ed25519PublicKey) -> dict:
     except InvalidSignature:
         raise ToolError("the receipt's signature does not match its content") from None
     return doc["receipt"]
+
+
+# ---- a receipt's evidence from the audit log (docs/bid-format.md section 8) ----
+
+# The audit-log action that records what each kind of receipt acknowledges, and the receipt
+# fields the entry's "data" must repeat exactly.
+RECEIPT_ENTRIES = {
+    "bid-receipt/v1": (
+        "bids.bid.submitted",
+        ("bid", "tender", "lots", "bidder", "statement_sha256", "sealed_sha256", "received_at"),
+    ),
+    "bid-withdrawal-receipt/v1": ("bids.bid.withdrawn", ("bid", "tender", "bidder")),
+}
+EVIDENCE_TYPE = "receipt-evidence/v1"
+AUDIT_API = "/api/v1/audit"
+HEX_HASH = re.compile(r"[0-9a-fA-F]{64}")  # bytes.fromhex alone would allow spaces
+NOTE_SIGNATURE_PREFIX = "\u2014 "  # C2SP signed-note: em dash, space
+NOTE_ED25519 = b"\x01"  # signed-note signature type of Ed25519
+NOTE_TREE_SIZE = re.compile(r"0|[1-9][0-9]*")
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> bool:
+    """RFC 9162 section 2.1.3.2: does `proof` bind leaf `index` of a tree of `size` to `root`?"""
+    if not 0 <= index < size:  # step 1
+        return False
+    fn, sn, r = index, size - 1, leaf  # steps 2-3
+    for p in proof:  # step 4
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn and not fn & 1:  # only when fn was even (fn == sn): skip left edges
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root  # step 5
+
+
+def note_key_id(name: str, public_key: Ed25519PublicKey) -> bytes:
+    """C2SP signed-note key ID: SHA-256(name || 0x0A || 0x01 || raw key)[:4]."""
+    return hashlib.sha256(
+        name.encode("utf-8") + b"\n" + NOTE_ED25519 + public_key.public_bytes_raw()
+    ).digest()[:4]
+
+
+def _note_b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise ToolError(f"the checkpoint note has bad base64: {text[:80]!r}") from None
+
+
+def open_note(text: str, name: str | None, public_key: Ed25519PublicKey) -> tuple[str, str]:
+    """(body, signer name) of a C2SP signed note carrying a valid signature by `public_key`.
+
+    Lines by other keys (witnesses, a rotated key) are ignored. Without a name (a bare PEM
+    key) a line counts as ours when its key ID is that of its own name with our key; the
+    first such line decides, as in golang.org/x/mod/sumdb/note.
+    """
+    if not isinstance(text, str) or any(c < " " and c != "\n" for c in text):
+        raise ToolError("the checkpoint note is malformed (not text, or control characters)")
+    split = text.rfind("\n\n")
+    block = text[split + 2 :]
+    if split < 0 or not block.endswith("\n"):
+        raise ToolError("the checkpoint note is malformed: no signature lines")
+    body = text[: split + 1]
+    for line in block[:-1].split("\n"):
+        if not line.startswith(NOTE_SIGNATURE_PREFIX):
+            raise ToolError(f"the checkpoint note has a bad signature line {line[:80]!r}")
+        sig_name, _, sig_b64 = line[len(NOTE_SIGNATURE_PREFIX) :].partition(" ")
+        blob = _note_b64decode(sig_b64)
+        if not sig_name or len(blob) < 5 or (name is not None and sig_name != name):
+            continue
+        if blob[:4] != note_key_id(sig_name, public_key):
+            continue
+        try:
+            public_key.verify(blob[4:], body.encode("utf-8"))
+        except InvalidSignature:
+            raise ToolError("the checkpoint note's signature does not verify") from None
+        return body, sig_name
+    raise ToolError(
+        "the checkpoint note carries no signature by the checkpoint key given "
+        "(wrong key, or the note was not signed by this log)"
+    )
+
+
+def parse_checkpoint(body: str) -> tuple[str, int, bytes]:
+    """(origin, tree size, root hash) from c2sp.org/tlog-checkpoint text."""
+    lines = body[:-1].split("\n")
+    if not body.endswith("\n") or len(lines) < 3 or not lines[0] or not all(lines[3:]):
+        raise ToolError("the checkpoint note's text is not a tlog checkpoint")
+    origin, size_text, root_text = lines[:3]
+    if not NOTE_TREE_SIZE.fullmatch(size_text) or len(size_text) > 20:
+        raise ToolError(f"the checkpoint note has a bad tree size {size_text!r}")
+    root = _note_b64decode(root_text)
+    if len(root) != 32 or b64(root) != root_text:
+        raise ToolError(f"the checkpoint note has a bad root hash {root_text!r}")
+    return origin, int(size_text), root
+
+
+def load_checkpoint_key(path: str) -> tuple[str | None, Ed25519PublicKey]:
+    """(key name or None, key) from a PEM public key file or a file holding a note vkey
+    (`name+keyid+base64`, as GET /api/v1/audit/key gives it in `verifier_key`)."""
+    data = Path(path).read_bytes()
+    if b"-----BEGIN" in data:
+        try:
+            key = serialization.load_pem_public_key(data)
+        except ValueError:
+            raise ToolError(f"{path}: not a PEM public key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise ToolError(f"{path}: not an Ed25519 public key")
+        return None, key
+    vkey = data.decode("utf-8", "replace").strip()
+    name, _, rest = vkey.partition("+")
+    id_hex, _, key_b64 = rest.partition("+")
+    try:
+        material = base64.b64decode(key_b64, validate=True)
+    except (binascii.Error, ValueError):
+        material = b""
+    if not name or len(material) != 33 or material[:1] != NOTE_ED25519:
+        raise ToolError(f"{path}: neither a PEM public key nor an Ed25519 note verifier key")
+    key = Ed25519PublicKey.from_public_bytes(material[1:])
+    if note_key_id(name, key).hex() != id_hex.lower():
+        raise ToolError(f"{path}: the verifier key's hash does not match its name and key")
+    return name, key
+
+
+def _count(value, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ToolError(f"{what} is not a non-negative integer")
+    return value
+
+
+def _hash(value, what: str) -> bytes:
+    if not isinstance(value, str) or not HEX_HASH.fullmatch(value):
+        raise ToolError(f"{what} is not 64 hex digits")
+    return bytes.fromhex(value)
+
+
+def receipt_position(body: dict) -> tuple[int, int, bytes]:
+    """(log_index, checkpoint size, checkpoint root) as the receipt states them."""
+    index = _count(body.get("log_index"), "the receipt's log_index")
+    checkpoint = body.get("checkpoint")
+    if not isinstance(checkpoint, dict):
+        raise ToolError("the receipt names no checkpoint")
+    size = _count(checkpoint.get("size"), "the receipt's checkpoint size")
+    root = _hash(checkpoint.get("root_hash"), "the receipt's checkpoint root_hash")
+    if index >= size:
+        raise ToolError(f"the receipt's checkpoint (size {size}) does not cover entry {index}")
+    return index, size, root
+
+
+def collect_evidence(get, body: dict, server: str) -> dict:
+    """The audit log's own records behind a receipt, as the public audit API serves them.
+
+    `get(path)` returns the decoded JSON of a GET on the server (no token needed)."""
+    index, size, _ = receipt_position(body)
+    return {
+        "type": EVIDENCE_TYPE,
+        "server": server,
+        "fetched_at": utc_now(),
+        "log_index": index,
+        "tree_size": size,
+        "entry": get(f"{AUDIT_API}/entries/{index}"),
+        "inclusion_proof": get(f"{AUDIT_API}/proofs/inclusion?index={index}&size={size}"),
+        "checkpoint": get(f"{AUDIT_API}/checkpoints/{size}"),
+    }
+
+
+def _reject_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate key")
+    return dict(pairs)
+
+
+def _part(evidence: dict, name: str) -> dict:
+    part = evidence.get(name)
+    if not isinstance(part, dict):
+        raise ToolError(f'the evidence has no "{name}" object')
+    return part
+
+
+def verify_evidence(body: dict, evidence: dict, checkpoint_key=None, say=print) -> None:
+    """Check that the receipt's entry is in the log as the receipt says; ToolError at the
+    first thing that does not hold, one `say("OK: ...")` per check that does.
+
+    `checkpoint_key` is (name or None, Ed25519PublicKey) of the log's checkpoint key."""
+    index, size, root = receipt_position(body)
+    kind = body.get("type")
+    if kind not in RECEIPT_ENTRIES:
+        raise ToolError(f"no evidence check for receipts of type {kind!r}")
+    action, fields = RECEIPT_ENTRIES[kind]
+    if not isinstance(evidence, dict) or evidence.get("type") != EVIDENCE_TYPE:
+        raise ToolError(f'the evidence is not a "{EVIDENCE_TYPE}" object')
+    entry = _part(evidence, "entry")
+    proof_doc = _part(evidence, "inclusion_proof")
+    checkpoint = _part(evidence, "checkpoint")
+
+    # 1. The leaf hash, from the payload bytes themselves.
+    if not isinstance(entry.get("payload"), str):
+        raise ToolError("the evidence's entry has no payload")
+    try:
+        payload = base64.b64decode(entry["payload"], validate=True)
+    except (binascii.Error, ValueError):
+        raise ToolError("the evidence's entry payload is not base64") from None
+    leaf = leaf_hash(payload)
+    for where, doc in (("entry", entry), ("inclusion proof", proof_doc)):
+        if "leaf_hash" in doc and _hash(doc["leaf_hash"], f"the {where}'s leaf_hash") != leaf:
+            raise ToolError(
+                f"the entry's payload does not hash to the leaf_hash of the {where}: "
+                "the payload was changed, or belongs to another entry"
+            )
+    say(f"OK: leaf hash {leaf.hex()} recomputed from the entry's payload")
+
+    # 2. That leaf sits at log_index under the receipt's signed root.
+    if proof_doc.get("index") != index or proof_doc.get("size") != size:
+        raise ToolError(
+            f"the inclusion proof is for entry {proof_doc.get('index')!r} in a tree of size "
+            f"{proof_doc.get('size')!r}, not for entry {index} in size {size} as the receipt says"
+        )
+    path = proof_doc.get("proof")
+    if not isinstance(path, list):
+        raise ToolError("the inclusion proof has no list of hashes")
+    path = [_hash(p, "an inclusion proof hash") for p in path]
+    if not verify_inclusion(leaf, index, size, path, root):
+        raise ToolError(
+            f"the inclusion proof does not lead from entry {index} to the receipt's root "
+            f"{root.hex()} of size {size}: the entry or the proof is not the log's"
+        )
+    say(
+        f"OK: entry {index} is in the log of size {size} with root {root.hex()} "
+        f"(RFC 9162 inclusion proof, {len(path)} hashes)"
+    )
+
+    # 3. The entry records what the receipt acknowledges.
+    try:
+        record = json.loads(payload.decode("utf-8"), object_pairs_hook=_reject_duplicates)
+        is_canonical = rfc8785.dumps(record) == payload
+    except (ValueError, TypeError, rfc8785.CanonicalizationError, RecursionError):
+        raise ToolError("the entry's payload is not JSON") from None
+    if not isinstance(record, dict) or not is_canonical:
+        raise ToolError("the entry's payload is not a canonical (RFC 8785) JSON object")
+    if record.get("seq") != index:
+        raise ToolError(f"the entry's seq is {record.get('seq')!r}, not the receipt's {index}")
+    say(f"OK: the entry's seq is the receipt's log_index {index}")
+    if record.get("action") != action:
+        raise ToolError(
+            f"the entry records {record.get('action')!r}, not {action!r} as a {kind} requires"
+        )
+    say(f"OK: the entry records {action}")
+    data = record.get("data")
+    if not isinstance(data, dict):
+        raise ToolError("the entry has no data")
+    for field in fields:
+        if field not in body:
+            raise ToolError(f"the receipt has no {field}")
+        if data.get(field) != body[field]:
+            raise ToolError(
+                f"the entry's {field} is {data.get(field)!r}, the receipt's {body[field]!r}: "
+                "the evidence is for another entry"
+            )
+    say(f"OK: the entry's {', '.join(fields)} are the receipt's")
+
+    # 4. The checkpoint: the server's record of it, then (with the key) its signed note.
+    if checkpoint.get("tree_size") != size:
+        raise ToolError(f"the evidence's checkpoint has size {checkpoint.get('tree_size')!r}")
+    for where, doc in (("checkpoint", checkpoint), ("inclusion proof", proof_doc)):
+        if doc.get("root_hash") is not None and _hash(doc["root_hash"], where) != root:
+            raise ToolError(
+                f"the {where}'s root hash {doc['root_hash']} is not the receipt's "
+                f"{root.hex()}: the log signed another tree of this size"
+            )
+    say(f"OK: the log's checkpoint of size {size} has the receipt's root")
+    if checkpoint_key is None:
+        say("NOTE: checkpoint signature not checked (give --checkpoint-key)")
+        return
+    note_body, signer = open_note(checkpoint.get("note"), *checkpoint_key)
+    log_origin, note_size, note_root = parse_checkpoint(note_body)
+    if note_size != size or note_root != root:
+        raise ToolError(
+            f"the signed checkpoint is for size {note_size} with root {note_root.hex()}, "
+            f"not the receipt's size {size} with root {root.hex()}"
+        )
+    say(
+        f"OK: checkpoint note of {log_origin} for size {size} with the receipt's root, "
+        f"signed by {signer} (key id {note_key_id(signer, checkpoint_key[1]).hex()})"
+    )
 
 
 def sign_cms(data: bytes, key, cert, extra_certs=()) -> bytes:
@@ -278,7 +577,7 @@ def load_x25519(path: str, password: str | None) -> X25519PrivateKey:
 
 
 class Api:
-    def __init__(self, server: str, token: str):
+    def __init__(self, server: str, token: str | None):
         self.server = server.rstrip("/")
         self.token = token
 
@@ -292,7 +591,8 @@ class Api:
         return self._send(request)
 
     def _send(self, request: urllib.request.Request) -> dict:
-        request.add_header("Authorization", f"Bearer {self.token}")
+        if self.token:  # the audit log is public: `evidence` sends none
+            request.add_header("Authorization", f"Bearer {self.token}")
         request.add_header("Accept", "application/json")
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
@@ -439,6 +739,33 @@ def cmd_open_share(args) -> None:
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
+def read_json(path: str):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError:  # UnicodeDecodeError too
+        raise ToolError(f"{path}: not JSON") from None
+
+
+def read_receipt(path: str) -> dict:
+    doc = read_json(path)
+    if isinstance(doc, dict) and "receipt" in doc and "bid" in doc:
+        doc = doc["receipt"]  # the whole submission or withdrawal response was saved
+    return doc
+
+
+def cmd_evidence(args) -> None:
+    doc = read_receipt(args.receipt)
+    body = doc.get("receipt") if isinstance(doc, dict) else None
+    if not isinstance(body, dict):
+        raise ToolError(f'{args.receipt}: not a receipt (no "receipt" object)')
+    evidence = collect_evidence(Api(args.server, None).get, body, args.server)
+    Path(args.out).write_text(json.dumps(evidence, indent=2, ensure_ascii=False) + "\n")
+    print(
+        f"evidence for entry {evidence['log_index']} in the checkpoint of size "
+        f"{evidence['tree_size']} written to {args.out}; check it with verify-receipt --evidence"
+    )
+
+
 def cmd_verify_receipt(args) -> None:
     try:
         public_key = serialization.load_pem_public_key(Path(args.public_key).read_bytes())
@@ -446,14 +773,15 @@ def cmd_verify_receipt(args) -> None:
         raise ToolError(f"{args.public_key}: not a PEM public key") from None
     if not isinstance(public_key, Ed25519PublicKey):
         raise ToolError(f"{args.public_key}: not an Ed25519 public key")
-    try:
-        doc = json.loads(Path(args.receipt).read_text(encoding="utf-8"))
-    except ValueError:
-        raise ToolError(f"{args.receipt}: not JSON") from None
-    if isinstance(doc, dict) and "receipt" in doc and "bid" in doc:
-        doc = doc["receipt"]  # the whole submission response was saved
+    doc = read_receipt(args.receipt)
+    if args.checkpoint_key and not args.evidence:
+        raise ToolError("--checkpoint-key checks the checkpoint in --evidence; give both")
+    checkpoint_key = load_checkpoint_key(args.checkpoint_key) if args.checkpoint_key else None
+    evidence = read_json(args.evidence) if args.evidence else None
     body = verify_receipt(doc, public_key)
     print(f"OK: receipt for bid {body.get('bid')} signed by key {doc['key_id']}")
+    if evidence is not None:
+        verify_evidence(body, evidence, checkpoint_key)
     print(json.dumps(body, indent=2, ensure_ascii=False))
 
 
@@ -532,9 +860,24 @@ def parser() -> argparse.ArgumentParser:
     share.add_argument("--member", required=True, help="your email, as the platform knows you")
     share.set_defaults(run=cmd_open_share)
 
-    verify = sub.add_parser("verify-receipt", help="check a receipt's platform signature")
+    evidence = sub.add_parser(
+        "evidence", help="fetch a receipt's audit-log entry, inclusion proof and checkpoint"
+    )
+    evidence.add_argument("--server", required=True, help="e.g. https://tenders.example.kz")
+    evidence.add_argument("--receipt", required=True, help="the receipt JSON file")
+    evidence.add_argument("--out", required=True, help="the evidence JSON file to write")
+    evidence.set_defaults(run=cmd_evidence)
+
+    verify = sub.add_parser(
+        "verify-receipt", help="check a receipt's signature, and offline its audit-log evidence"
+    )
     verify.add_argument("receipt")
     verify.add_argument("--public-key", required=True, help="the platform's Ed25519 PEM public key")
+    verify.add_argument("--evidence", help="a file from `evidence`: check the entry and its proof")
+    verify.add_argument(
+        "--checkpoint-key",
+        help="the audit log's checkpoint key (PEM, or its note verifier key): check the note",
+    )
     verify.set_defaults(run=cmd_verify_receipt)
     return p
 

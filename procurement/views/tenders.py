@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bids.context import tender_bids_context
 from procurement.amending import AMENDABLE
 from procurement.choices import LotStatus, TenderStatus
 from procurement.forms import (
@@ -133,6 +134,7 @@ def detail_context(request, tender: Tender) -> dict:
         if tender.lots.filter(status=LotStatus.ACTIVE).count() > 1:
             context["cancel_lot_form"] = CancelLotForm(tender=tender)
     context.update(_questions_context(request, tender))
+    context.update(tender_bids_context(request, tender))
     return context
 
 

@@ -65,6 +65,7 @@ def test_the_clock_refreshes_revocation_lists_when_they_are_due(settings, db, tm
     init_ca()
     crl, root_crl = issue_crls()
     settings.PKI_CRL_SOURCES = [crl, root_crl]
+    settings.PKI_CRL_REFRESH_SECONDS = 3600
     assert tick().get("crls") == 2
     assert CertificateRevocationList.objects.count() == 2
     assert "crls" not in tick()  # fetched a moment ago: not due
