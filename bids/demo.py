@@ -179,3 +179,24 @@ def open_demo_share(tender: Tender, member: User) -> bytes:
     return open_share(
         bytes(seat.sealed_share), key.private_bytes_raw(), tender.number, member.email
     )
+
+
+def publish_platform_keys() -> list[Path]:
+    """Copies of the platform's public keys where a demo user finds them: the receipt key
+    (for `tenderctl.py verify-receipt`) and the audit checkpoint key (for the verifiers)."""
+    from audit.keys import public_key_path, signing_key
+    from bids.receipts import receipt_public_pem
+
+    signing_key()  # made on first use outside production
+    folder = Path(settings.DEMO_DIR) / "keys"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, pem in (
+        ("receipt-ed25519.pub.pem", receipt_public_pem()),
+        ("checkpoint-ed25519.pub.pem", public_key_path(settings.AUDIT_CHECKPOINT_KEY).read_bytes()),
+    ):
+        path = folder / name
+        if not path.exists() or path.read_bytes() != pem:
+            path.write_bytes(pem)
+            written.append(path)
+    return written

@@ -111,3 +111,14 @@ def test_running_the_demo_twice_changes_nothing(db):
     first = _counts()
     call_command("demo", *QUICK, stdout=io.StringIO())
     assert _counts() == first
+
+
+def test_the_demo_publishes_the_platforms_public_keys_and_the_commission_keys(settings):
+    from bids.demo import publish_platform_keys
+    from bids.receipts import receipt_public_pem
+
+    publish_platform_keys()
+    keys = settings.DEMO_DIR / "keys"
+    assert (keys / "receipt-ed25519.pub.pem").read_bytes() == receipt_public_pem()
+    assert (keys / "checkpoint-ed25519.pub.pem").read_bytes().startswith(b"-----BEGIN PUBLIC KEY")
+    assert publish_platform_keys() == []  # a second run rewrites nothing

@@ -24,6 +24,7 @@ from bids.demo import (
     ensure_commission_keys,
     ensure_signing_certificate,
     open_demo_share,
+    publish_platform_keys,
     submit_demo_bid,
 )
 from bids.services.opening import post_share
@@ -100,6 +101,7 @@ class Command(BaseCommand):
         ensure_demo_pki(Organisation.objects.suppliers().order_by("bin"))
         # Commission members make their opening keys on their own machines; here, in DEMO_DIR.
         ensure_commission_keys()
+        publish_platform_keys()
         plans = json.loads(PLANS.read_text())
         Procedure.objects.get_or_create(
             code=DEMO_PROCEDURE["code"],
