@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 
 HASH_SIZE = 32
+_sha256 = hashlib.sha256
 EMPTY_ROOT = hashlib.sha256(b"").digest()  # MTH({}) (section 2.1.1)
 
 Range = tuple[int, int]
@@ -232,6 +233,19 @@ class TreeBuilder:
             carry >>= 1
         self._frontier.append(node)
         self._edge = edge
+        self._size += 1
+
+    def append_plain(self, leaf_hash: bytes) -> None:
+        """`append` for a hot loop whose leaves are digests it computed itself: no checks, and
+        no record of the subtrees this append completed, so `range_root` is refused (not
+        wrong) until the next full `append`. Verification uses it between checkpoints and
+        proof nodes, where nothing reads those subtrees."""
+        node, carry, frontier = leaf_hash, self._size, self._frontier
+        while carry & 1:
+            node = _sha256(b"\x01" + frontier.pop() + node).digest()
+            carry >>= 1
+        frontier.append(node)
+        self._edge = []
         self._size += 1
 
     def root(self) -> bytes:

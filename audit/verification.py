@@ -304,39 +304,55 @@ def _stream(
 
 
 def _consume(rows, builder, signed, captures, result) -> tuple[int, bytes] | None:
-    """Check each row; returns (seq, payload) of a row whose columns need a closer look."""
+    """Check each row; returns (seq, payload) of a row whose columns need a closer look.
+
+    The hot loop of verification: it keeps per-entry work to the three hashes (leaf, chain,
+    Merkle) and only does the bookkeeping of proofs and checkpoints at the sizes that need it.
+    """
     previous_chain = ZERO
     sha256 = hashlib.sha256
-    for expected_seq, (seq, payload, leaf, chain, columns_ok) in enumerate(rows):
-        if seq != expected_seq:
-            what = f"is missing (the log jumps to {seq})" if seq > expected_seq else "appears twice"
-            raise Mismatch(f"entry seq={expected_seq}", what, seq=expected_seq)
-        computed = sha256(b"\x00" + payload).digest()
-        if computed != leaf:
-            raise Mismatch(
-                f"entry seq={seq}",
-                f"leaf hash does not match the payload bytes (stored {leaf.hex()}, computed {computed.hex()})",
-                seq=seq,
-            )
-        computed_chain = sha256(previous_chain + leaf).digest()
-        if computed_chain != chain:
-            raise Mismatch(
-                f"entry seq={seq}",
-                f"chain hash does not follow from the previous entry (stored {chain.hex()}, computed {computed_chain.hex()})",
-                seq=seq,
-            )
-        if columns_ok is False:  # PostgreSQL saw a difference: name it once fetching stopped
-            return seq, payload
-        if columns_ok is None:  # the plain path: compare in Python now
-            _check_row_columns(seq, payload)
-        builder.append(leaf)
-        size = builder.size
-        for start, proof, position in captures.get(size, ()):
-            proof[position] = builder.range_root(start)
-        if size in signed:
-            _check_signed(signed[size], builder)
-        previous_chain = chain
-        result.entries = size
+    special = set(captures) | set(signed)  # sizes where a proof node or a root is read
+    append, append_plain = builder.append, builder.append_plain
+    size = builder.size
+    try:
+        for expected_seq, (seq, payload, leaf, chain, columns_ok) in enumerate(rows):
+            if seq != expected_seq:
+                what = (
+                    f"is missing (the log jumps to {seq})"
+                    if seq > expected_seq
+                    else "appears twice"
+                )
+                raise Mismatch(f"entry seq={expected_seq}", what, seq=expected_seq)
+            computed = sha256(b"\x00" + payload).digest()
+            if computed != leaf:
+                raise Mismatch(
+                    f"entry seq={seq}",
+                    f"leaf hash does not match the payload bytes (stored {leaf.hex()}, computed {computed.hex()})",
+                    seq=seq,
+                )
+            computed_chain = sha256(previous_chain + leaf).digest()
+            if computed_chain != chain:
+                raise Mismatch(
+                    f"entry seq={seq}",
+                    f"chain hash does not follow from the previous entry (stored {chain.hex()}, computed {computed_chain.hex()})",
+                    seq=seq,
+                )
+            if columns_ok is False:  # PostgreSQL saw a difference: name it once fetching stopped
+                return seq, payload
+            if columns_ok is None:  # the plain path: compare in Python now
+                _check_row_columns(seq, payload)
+            size += 1
+            if size in special:
+                append(leaf)
+                for start, proof, position in captures.get(size, ()):
+                    proof[position] = builder.range_root(start)
+                if size in signed:
+                    _check_signed(signed[size], builder)
+            else:
+                append_plain(leaf)
+            previous_chain = chain
+    finally:
+        result.entries = builder.size
     return None
 
 
