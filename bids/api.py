@@ -131,7 +131,7 @@ class ShareIn(Schema):
 class SharesOut(Schema):
     posted: int
     threshold: int
-    status: str
+    status: str = Field(..., description="waiting_for_shares, or ready_to_open (the clock opens)")
 
 
 class ReceiptKeyOut(Schema):
@@ -320,7 +320,8 @@ def share(request, number: str, payload: ShareIn):
     tender = _tender(request, number)
     post_share(tender=tender, actor=request.auth, share=decode_share(payload.share))
     posted, threshold = shares_in(tender)
-    status = _("opening follows within seconds") if posted >= threshold else _("waiting for more")
+    # A code, not a sentence: clients compare it.
+    status = "ready_to_open" if posted >= threshold else "waiting_for_shares"
     return Status(201, {"posted": posted, "threshold": threshold, "status": status})
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pki.choices import KeyType
 from pki.querysets import CertificateRevocationListQuerySet, SigningCertificateQuerySet
@@ -24,7 +25,7 @@ class SigningCertificate(models.Model):
     fingerprint_sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, unique=True)
     serial = models.CharField(_("serial number (hex)"), max_length=80)
     issuer = models.TextField(_("issuer"))
-    subject = models.TextField(_("subject"))
+    subject = models.TextField(pgettext_lazy("certificate", "subject"))
     subject_bin = models.CharField(_("BIN in the subject"), max_length=12)
     key_type = models.CharField(_("key type"), max_length=10, choices=KeyType.choices)
     not_before = models.DateTimeField(_("valid from"))
