@@ -8,11 +8,13 @@ opening protocol and the opened bids, after the commission has opened the tender
 import base64
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from accounts.auth import API_AUTH, OPTIONAL_AUTH
 from bids.models import Bid, CommissionKey, KeyShare, OpeningProtocol
@@ -181,6 +183,34 @@ def submit(request, number: str, payload: BidIn):
         statement=payload.statement.encode("utf-8"),
         signature=_decode(payload.signature, "signature"),
         sealed=_decode(payload.sealed, "sealed"),
+    )
+    return Status(201, {"bid": accepted.bid.public_id, "receipt": accepted.receipt})
+
+
+@router.post(
+    "/tenders/{number}/bids/upload",
+    response={201: AcceptedOut, **ERROR_RESPONSES},
+    auth=API_AUTH,
+    summary="Submit a large sealed bid as multipart: statement, signature (base64), sealed file",
+    description="The same checks and answer as POST /tenders/{number}/bids; the sealed payload "
+    "comes as a file part instead of base64 inside JSON.",
+    url_name="upload_bid",
+)
+def upload(
+    request,
+    number: str,
+    statement: Form[str],
+    signature: Form[str],
+    sealed: File[UploadedFile],
+):
+    # One byte over the limit is enough for the service to refuse with its message.
+    data = sealed.read(settings.BID_SEALED_MAX_BYTES + 1)
+    accepted = submit_bid(
+        tender=_tender(request, number),
+        actor=request.auth,
+        statement=statement.encode("utf-8"),
+        signature=_decode(signature, "signature"),
+        sealed=data,
     )
     return Status(201, {"bid": accepted.bid.public_id, "receipt": accepted.receipt})
 

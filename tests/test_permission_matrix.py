@@ -150,6 +150,7 @@ MATRIX = {
     # sealed bids: counts and hashes before opening; bodies that are refused where allowed
     ("api:issue_nonce", "POST", "published tender"):             (401, 403, 403, 403, 403, 201, 201, 201, 403, 403, 403, 403),
     ("api:submit_bid", "POST", "published tender"):              (401, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
+    ("api:upload_bid", "POST", "published tender"):              (401, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
     ("api:list_tender_bids", "GET", "published tender"):         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:my_bids", "GET", None):                                (401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:bid_receipt", "GET", "bid of supplier_a"):             (401, 404, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404),

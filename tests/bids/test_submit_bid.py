@@ -372,3 +372,51 @@ def test_the_receipt_key_is_published_as_base64(tendering):
     info = receipt_key_info()
     assert len(base64.b64decode(info["public_key"])) == 32
     assert info["pem"].startswith("-----BEGIN PUBLIC KEY-----")
+
+
+def test_a_large_bid_can_come_as_a_multipart_upload(cast, tendering, signer_a):
+    import base64
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from accounts.services.tokens import create_api_token
+
+    made = make_bid(tendering, signer_a, cast.supplier_org_a.bin, PRICES)
+    token = create_api_token(user=cast.supplier_a, name="t", actor=cast.supplier_a)[1]
+    response = Client().post(
+        f"/api/v1/tenders/{tendering.number}/bids/upload",
+        {
+            "statement": made.statement.decode(),
+            "signature": base64.b64encode(made.signature).decode(),
+            "sealed": SimpleUploadedFile("bid.sealed", made.sealed),
+        },
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 201, response.content
+    assert Bid.objects.get().public_id == response.json()["bid"]
+
+
+def test_an_oversized_upload_is_refused_with_the_limit(cast, tendering, signer_a, settings):
+    import base64
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from accounts.services.tokens import create_api_token
+
+    settings.BID_SEALED_MAX_BYTES = 2 * 1024 * 1024
+    made = make_bid(tendering, signer_a, cast.supplier_org_a.bin, PRICES)
+    token = create_api_token(user=cast.supplier_a, name="t", actor=cast.supplier_a)[1]
+    response = Client().post(
+        f"/api/v1/tenders/{tendering.number}/bids/upload",
+        {
+            "statement": made.statement.decode(),
+            "signature": base64.b64encode(made.signature).decode(),
+            "sealed": SimpleUploadedFile("bid.sealed", b"x" * (3 * 1024 * 1024)),
+        },
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "sealed_too_large"
+    assert not Bid.objects.exists()
