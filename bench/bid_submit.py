@@ -223,7 +223,7 @@ def gunicorn(*, workers: int, threads: int, log: Path):
         )
         try:
             _wait_ready(port, process, log)
-            yield port
+            yield SimpleNamespace(port=port, group=process.pid)
         finally:
             stop(process)
 
@@ -344,7 +344,9 @@ def profile_run(tender, people, built, top: int = 30) -> None:
     from bids.services.submission import submit_bid
 
     jobs = local_jobs(people, built)
-    profiler = cProfile.Profile()
+    # CPU time of this thread, not wall time: what the bid costs, whatever else the machine
+    # runs (waits for PostgreSQL do not count; its own CPU is measured above).
+    profiler = cProfile.Profile(time.thread_time)
     began = time.perf_counter()
     profiler.enable()
     while not jobs.empty():
@@ -354,8 +356,13 @@ def profile_run(tender, people, built, top: int = 30) -> None:
         )
     profiler.disable()
     elapsed = time.perf_counter() - began
-    print(f"\n  profile: {len(built)} bids in one thread, {len(built) / elapsed:,.0f} bids/s")
-    pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_stats(top)
+    print(
+        f"\n  profile (thread CPU time): {len(built)} bids in one thread, "
+        f"{len(built) / elapsed:,.0f} bids/s under the profiler"
+    )
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top // 2)
 
 
 # --- checking and reporting -------------------------------------------------------------------
@@ -418,6 +425,57 @@ def load_average() -> str:
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
+# --- CPU accounting (Linux /proc): what a bid costs whatever else the machine runs ----------
+
+
+def _stat(pid: str) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # fields from 3 (state) on
+
+
+def _ticks(fields: list[str], *, children: bool = False) -> int:
+    # utime, stime (fields 14, 15); cutime, cstime (16, 17): reaped children
+    return (
+        int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    )
+
+
+def cpu_snapshot(group: int | None) -> dict[str, float]:
+    """CPU seconds so far of PostgreSQL (every postgres process, plus the backends the
+    postmaster has reaped) and of process group `group` (the gunicorn master and workers)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    postgres = server = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        fields = _stat(entry.name)
+        if fields is None:
+            continue
+        with contextlib.suppress(OSError):
+            if (entry / "comm").read_text().strip() == "postgres":
+                parent = _stat(fields[1])
+                is_postmaster = parent is None or (
+                    Path(f"/proc/{fields[1]}/comm").read_text().strip() != "postgres"
+                )
+                postgres += _ticks(fields, children=is_postmaster)
+        if group is not None and fields[2] == str(group):
+            server += _ticks(fields)
+    return {"postgres": postgres / hz, "server": server / hz, "client": time.process_time()}
+
+
+def cpu_per_bid(before: dict, after: dict, bids: int, *, server: bool) -> str:
+    parts = {k: (after[k] - before[k]) * 1000 / max(bids, 1) for k in before}
+    names = ["server", "postgres", "client"] if server else ["client", "postgres"]
+    labels = {"server": "gunicorn", "postgres": "PostgreSQL", "client": "this process"}
+    total = sum(parts[n] for n in names)
+    shown = ", ".join(f"{labels[n]} {parts[n]:.1f}" for n in names)
+    ceiling = os.cpu_count() * 1000 / total if total else 0
+    return f"CPU per bid {total:.1f} ms ({shown}): at most {ceiling:,.0f} bids/s on {os.cpu_count()} idle CPUs"
+
+
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -430,13 +488,48 @@ def main():
     parser.add_argument("--conn-max-age", type=int, default=0, help="DB_CONN_MAX_AGE (seconds)")
     parser.add_argument("--profile", type=int, default=0, help="bids to profile in one thread")
     args = parser.parse_args()
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with it ignored
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     with tempfile.TemporaryDirectory(prefix="bid-bench-") as temporary:
         folder = Path(temporary)
         configure_environment(folder, conn_max_age=args.conn_max_age)
         fresh_database()
-        run(args, folder)
+        try:
+            run(args, folder)
+        except KeyboardInterrupt:
+            sys.exit("interrupted; gunicorn stopped")
+
+
+def checkpoints() -> int:
+    from audit.models import Checkpoint
+
+    return Checkpoint.objects.count()
+
+
+def http_phase(args, folder: Path, tender, people, built) -> float:
+    log, issued = folder / "gunicorn.log", checkpoints()
+    with gunicorn(workers=args.workers, threads=args.threads, log=log) as server:
+        before = cpu_snapshot(server.group)
+        elapsed, outcomes = http_run(server.port, tender, people, built, args.clients)
+        spent = cpu_per_bid(before, cpu_snapshot(server.group), len(outcomes), server=True)
+        print(f"  load average after HTTP run: {load_average()}")
+    rate = describe("HTTP", elapsed, outcomes, 201)
+    print(f"    {spent}; {checkpoints() - issued:,} checkpoints issued for the receipts")
+    if any(o.status != 201 for o in outcomes):
+        print("  gunicorn's log ends:\n" + log.read_text()[-2000:])
+    verify(tender, outcomes)
+    return rate
+
+
+def local_phase(args, tender, people, built) -> float:
+    before, issued = cpu_snapshot(None), checkpoints()
+    elapsed, outcomes = local_run(tender, people, built, args.clients)
+    spent = cpu_per_bid(before, cpu_snapshot(None), len(outcomes), server=False)
+    print(f"  load average after in-process run: {load_average()}")
+    rate = describe("in-process submit_bid", elapsed, outcomes, 201)
+    print(f"    {spent}; {checkpoints() - issued:,} checkpoints issued for the receipts")
+    return rate
 
 
 def run(args, folder: Path) -> None:
@@ -459,14 +552,8 @@ def run(args, folder: Path) -> None:
         f"{time.perf_counter() - began:.0f} s)"
     )
     print(f"  load average before: {load_average()}")
-    with gunicorn(workers=args.workers, threads=args.threads, log=folder / "gunicorn.log") as port:
-        elapsed, outcomes = http_run(port, over_http, people, http_bids, args.clients)
-        print(f"  load average after HTTP run: {load_average()}")
-    http_rate = describe("HTTP", elapsed, outcomes, 201)
-    verify(over_http, outcomes)
-    elapsed, local = local_run(in_process, people, local_bids[: args.bids], args.clients)
-    print(f"  load average after in-process run: {load_average()}")
-    local_rate = describe("in-process submit_bid", elapsed, local, 201)
+    http_rate = http_phase(args, folder, over_http, people, http_bids)
+    local_rate = local_phase(args, in_process, people, local_bids[: args.bids])
     result("bid_submit_http", http_rate, "bids/s", local_rate)
     if args.profile:
         profile_run(in_process, people, local_bids[args.bids :])
