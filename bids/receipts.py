@@ -40,7 +40,7 @@ def receipt_key_info() -> dict:
 def covering_checkpoint(index: int) -> Checkpoint:
     """The first checkpoint whose tree includes entry `index`, issuing one if none does."""
     found = Checkpoint.objects.filter(tree_size__gt=index).order_by("tree_size").first()
-    return found or issue_checkpoint(reason="receipt")
+    return found or issue_checkpoint(reason="receipt", covering=index)
 
 
 def _checkpoint_part(checkpoint: Checkpoint) -> dict:

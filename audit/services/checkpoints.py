@@ -27,17 +27,24 @@ def _write_copy(checkpoint: Checkpoint) -> None:
     temporary.replace(path)
 
 
-def issue_checkpoint(*, reason: str = "scheduled") -> Checkpoint | None:
+def issue_checkpoint(
+    *, reason: str = "scheduled", covering: int | None = None
+) -> Checkpoint | None:
     """Sign the log as it stands; returns the newest checkpoint, or None for an empty log.
 
     When the log has not grown since the last checkpoint, that checkpoint is returned:
-    it already covers every entry, and a tree size is signed once.
+    it already covers every entry, and a tree size is signed once. With `covering`, a caller
+    that only needs entry `covering` inside a checkpoint (a receipt) takes one that another
+    process signed while this one waited for the lock, so concurrent receipts share
+    checkpoints instead of signing one each.
     """
     with transaction.atomic():
         state, _ = TreeState.objects.select_for_update().get_or_create(pk=1)
         head = LogHead.objects.filter(pk=1).first()
         size = head.size if head else 0
         latest = Checkpoint.objects.order_by("-tree_size").first()
+        if covering is not None and latest is not None and latest.tree_size > covering:
+            return latest
         if size == 0 or (latest is not None and latest.tree_size >= size):
             return latest
         builder = extend_tree(state, size)
