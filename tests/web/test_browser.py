@@ -1,10 +1,7 @@
 """Two stories in a real browser (headless Chromium through Playwright) against a live server."""
 
 import datetime as dt
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -20,57 +17,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 5_000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _allow_sync_database_calls():
-    """Playwright's sync API keeps an event loop running in this thread, which makes Django
-    think every database call here comes from async code. Only for this module's tests."""
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if before is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (CHROMIUM.exists() or shutil.which(str(CHROMIUM))):
-        message = "Chromium not installed: apt-get install chromium"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="en-GB", timezone_id="Asia/Almaty")
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 def test_supplier_logs_in_finds_a_blacklisted_supplier_and_logs_out(live_server, page):

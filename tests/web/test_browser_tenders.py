@@ -1,13 +1,11 @@
 """Three tender stories in a real browser (headless Chromium through Playwright) against a live
 server: a buyer amends a published tender, a commission member registers an opening key, and
-the public reads an opened tender's protocol. The browser setup is test_browser.py's."""
+the public reads an opened tender's protocol. The browser setup is in conftest.py."""
 
 import base64
 import datetime as dt
 import hashlib
-import os
 import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,50 +20,10 @@ from tests.bids.ceremony import open_tender
 from tests.bids.support import make_bid, register, trusted_world
 from tests.factories import PASSWORD
 from tests.procurement.factories import ready_tender
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
 FORM_INSTANT = "%Y-%m-%dT%H:%M"  # how a datetime-local input holds its value
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _allow_sync_database_calls():
-    """Playwright's sync API keeps an event loop running in this thread, which makes Django
-    think every database call here comes from async code. Only for this module's tests."""
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if before is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (CHROMIUM.exists() or shutil.which(str(CHROMIUM))):
-        message = "Chromium not installed: apt-get install chromium"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="en-GB", timezone_id="Asia/Almaty")
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
-    yield tab
-    context.close()
 
 
 def log_in(page, live_server, email: str) -> None:
