@@ -21,7 +21,13 @@ def ready_to_open() -> list:
         .filter(posted__gte=F("threshold"))
         .select_related("tender")
     )
-    return [key.tender for key in keys]
+    # A pending complaint against the tender's conditions holds the opening until it is decided
+    # (satisfied, it cancels the tender); asked through the relation, as awards builds on bids.
+    return [
+        key.tender
+        for key in keys
+        if not key.tender.complaints.filter(status="pending", kind="conditions").exists()
+    ]
 
 
 def open_ready_tenders() -> list[str]:

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "procurement",
     "pki",
     "bids",
+    "awards",
+    "contracts",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ CODES = (
     "certificate_revocation_unknown",
     "certificate_wrong_bin",
     "certificate_already_registered",
+    "certificate_not_registered",
     "signature_malformed",
     "signature_invalid",
 )

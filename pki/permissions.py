@@ -3,10 +3,14 @@
 from suppliers.choices import OrganisationKind
 from suppliers.permissions import organisations_where, roles_in
 
+# Suppliers sign bids and contracts; agencies' staff sign results protocols and contracts with
+# certificates the national CA issues to civil servants under their agency's BIN.
+SIGNING_KINDS = (OrganisationKind.SUPPLIER, OrganisationKind.AGENCY)
+
 
 def can_register_certificate(organisation, user) -> bool:
-    """Any member in force of the supplier (suspended organisations have none in force)."""
-    return organisation.kind == OrganisationKind.SUPPLIER and bool(roles_in(user, organisation))
+    """Any member in force of a supplier or an agency (suspended ones have none in force)."""
+    return organisation.kind in SIGNING_KINDS and bool(roles_in(user, organisation))
 
 
 def supplier_organisations(user) -> list:

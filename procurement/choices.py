@@ -21,6 +21,7 @@ class EntryKind(models.TextChoices):
     RELEASE = "release", _("Release")
     OBLIGATE = "obligate", _("Obligate")
     PAY = "pay", _("Pay")
+    DEOBLIGATE = "deobligate", _("Free an obligation")
 
 
 class PlanItemStatus(models.TextChoices):

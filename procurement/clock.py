@@ -17,7 +17,9 @@ from django.utils import timezone
 from audit.actions import Action
 from audit.models import Checkpoint, Entry
 from audit.services.checkpoints import issue_checkpoint
+from awards.services.reviews import close_correction_windows
 from bids.clockwork import open_ready_tenders
+from contracts.services.awarding import run_award_timers
 from pki.services.crls import refresh_crls
 from procurement.models import Tender
 from procurement.services.deadlines import pass_submission_deadline, start_tendering
@@ -25,8 +27,17 @@ from procurement.services.deadlines import pass_submission_deadline, start_tende
 logger = logging.getLogger(__name__)
 
 BATCH = 100
+# A deadline passed, a standstill ended (awards active) or a signature lapsed: the log is
+# signed at once, so the moment is fixed in a checkpoint and not only in the next scheduled one.
+CHECKPOINT_AFTER = {"opening", "unsuccessful", "standstill", "contracting", "complete"}
 # status -> the service that applies the event it waits for
-EVENTS = {"enquiries": start_tendering, "tendering": pass_submission_deadline}
+EVENTS = {
+    "enquiries": start_tendering,
+    "tendering": pass_submission_deadline,
+    "evaluation": close_correction_windows,
+    "standstill": run_award_timers,
+    "contracting": run_award_timers,
+}
 
 
 def checkpoint_due(now: dt.datetime) -> bool:
@@ -66,7 +77,7 @@ def process_due_tenders(now: dt.datetime) -> list[tuple[str, str]]:
     for pk in due[:BATCH]:
         done = process_tender(pk, now)
         applied += done
-        if any(status in ("opening", "unsuccessful") for _number, status in done):
+        if any(status in CHECKPOINT_AFTER for _number, status in done):
             issue_checkpoint(reason="deadline")
     return applied
 

@@ -33,18 +33,19 @@ class BudgetLineQuerySet(models.QuerySet):
     def with_balances(self):
         """Annotate reserved, obligated, paid and available (BudgetLine's docstring defines
         them) in one query: each line's entries summed by kind, one GROUP BY."""
-        reserve, release, obligate, pay = (
+        reserve, release, obligate, pay, free = (
             _entries(EntryKind.RESERVE),
             _entries(EntryKind.RELEASE),
             _entries(EntryKind.OBLIGATE),
             _entries(EntryKind.PAY),
+            _entries(EntryKind.DEOBLIGATE),
         )
         return self.annotate(
             reserved=models.ExpressionWrapper(reserve - release - obligate, output_field=MONEY),
-            obligated=models.ExpressionWrapper(obligate - pay, output_field=MONEY),
+            obligated=models.ExpressionWrapper(obligate - pay - free, output_field=MONEY),
             paid=models.ExpressionWrapper(pay, output_field=MONEY),
             available=models.ExpressionWrapper(
-                F("approved_amount") - reserve + release, output_field=MONEY
+                F("approved_amount") - reserve + release + free, output_field=MONEY
             ),
         )
 

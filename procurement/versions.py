@@ -17,6 +17,27 @@ VERSION_TYPE = "tender-version/v1"
 def snapshot(tender, *, number: int, previous: str | None) -> dict:
     lots = tender.lots.select_related("budget_line").order_by("number")
     documents = tender.documents.order_by("pk")
+    content = _base(tender, number, previous, lots, documents)
+    # The checklist and the contract terms are what bids answer to, so they are part of the
+    # version; left out when empty, so versions made before they existed keep their bytes.
+    requirements = [
+        {
+            "number": r.number,
+            "kind": r.kind,
+            "title": r.title,
+            "description": r.description,
+            "weight": r.weight,
+        }
+        for r in tender.requirements.order_by("number")
+    ]
+    if requirements:
+        content["requirements"] = requirements
+    if tender.contract_terms:
+        content["contract_terms"] = tender.contract_terms
+    return content
+
+
+def _base(tender, number, previous, lots, documents) -> dict:
     return {
         "type": VERSION_TYPE,
         "tender": tender.number,

@@ -42,7 +42,9 @@ def register_certificate(
 ) -> SigningCertificate:
     """Check a certificate against the trust store now, then keep it for the supplier."""
     if not can_register_certificate(organisation, actor):
-        raise PermissionDenied(_("Only members of a supplier register its signing certificates."))
+        raise PermissionDenied(
+            _("Only members of a supplier or an agency register its signing certificates.")
+        )
     facts = validate_certificate(
         _certificate_der(pem_or_der), bin=organisation.bin, at=timezone.now()
     )

@@ -27,13 +27,16 @@ class BudgetLine(models.Model):
         reserved  --obligate-> obligated     a contract is signed, at the contract price;
                                              the caller releases the remainder separately
         obligated --pay------> paid          a payment is made under the contract
+        obligated --deobligate-> available   a contract's price is cut, or the contract is
+                                             terminated with part of it unpaid
 
     so that, with Σkind the sum of the line's entries of that kind:
 
         reserved  = Σreserve − Σrelease − Σobligate
-        obligated = Σobligate − Σpay
+        obligated = Σobligate − Σpay − Σdeobligate
         paid      = Σpay
-        available = approved − reserved − obligated − paid   (= approved − Σreserve + Σrelease)
+        available = approved − reserved − obligated − paid
+                  (= approved − Σreserve + Σrelease + Σdeobligate)
 
     None of the four may go below zero: every move checks its source state under a row lock on
     the line (procurement/services/ledger.py), and the approved amount may not be cut below

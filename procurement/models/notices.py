@@ -15,6 +15,10 @@ class NoticeKind(models.TextChoices):
     LOT_CANCELLED = "lot_cancelled", _("Lot cancelled")
     CANCELLED = "cancelled", _("Tender cancelled")
     BID_INVALIDATED = "bid_invalidated", _("Bid must be signed again")
+    CORRECTION = "correction", _("Correction requested")
+    RESULTS = "results", _("Results published")
+    CONTRACT = "contract", _("Contract to sign")
+    COMPLAINT = "complaint", _("Complaint decided")
 
 
 class Notice(models.Model):

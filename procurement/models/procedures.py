@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +39,25 @@ class Procedure(models.Model):
     amendment_days = models.PositiveSmallIntegerField(_("time left after an amendment"), default=0)
     complaint_window_days = models.PositiveSmallIntegerField(_("complaint window"), default=0)
     sealed_bids = models.BooleanField(_("sealed bids"), default=True)
+    # Evaluation and contract rules (issue 6). The commission may ask a bidder to correct a
+    # formal defect within `correction_hours`; a domestic supplier's price is compared (never
+    # paid) lower by the conditional discount; the winner signs within `signature_days`; a
+    # signed contract's price may move by at most `contract_change_limit` percent.
+    allows_corrections = models.BooleanField(_("corrections of formal defects"), default=False)
+    correction_hours = models.PositiveSmallIntegerField(_("correction window (hours)"), default=24)
+    domestic_discount = models.DecimalField(
+        _("conditional discount for domestic suppliers (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.00"),
+    )
+    signature_days = models.PositiveSmallIntegerField(_("period to sign the contract"), default=5)
+    contract_change_limit = models.DecimalField(
+        _("largest change of a contract's price (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+    )
     # The ceiling is set in monthly calculation indices (MCI, in Russian МРП) by the law; the
     # MCI itself changes every year with the budget law (3,932 KZT in 2025). Both are kept here
     # rather than in settings so that a new year's MCI is data, visible in the admin and the

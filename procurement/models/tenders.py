@@ -26,6 +26,11 @@ from suppliers.choices import OrganisationKind
 TIMED_EVENTS = {
     TenderStatus.ENQUIRIES: ("start_tendering", "enquiry_end"),
     TenderStatus.TENDERING: ("close_bidding", "submission_deadline"),
+    # After opening, the windows belong to bids, awards and contracts; the services that open
+    # or close one keep `timer_at` at the earliest that is still running (awards/timers.py).
+    TenderStatus.EVALUATION: ("close_correction_windows", "timer_at"),
+    TenderStatus.STANDSTILL: ("run_award_timers", "timer_at"),
+    TenderStatus.CONTRACTING: ("run_award_timers", "timer_at"),
 }
 
 
@@ -82,6 +87,11 @@ class Tender(FSMModelMixin, models.Model):
     # The version in force: its number and SHA-256 (procurement/models/versions.py).
     version_number = models.PositiveSmallIntegerField(_("version"), default=0, editable=False)
     version_hash = models.CharField(_("version hash"), max_length=64, blank=True, editable=False)
+    # Delivery terms and the contract template every contract of this tender is drafted from.
+    contract_terms = models.TextField(_("delivery terms and contract template"), blank=True)
+    # The earliest correction window, standstill or signature deadline still running.
+    timer_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The instant of the next timed event, derived from the fields above on every save.
     next_check = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     created_by = models.ForeignKey(
@@ -185,11 +195,54 @@ class Tender(FSMModelMixin, models.Model):
             return {
                 "step": gettext("The commission opens the bids"),
                 "at": None,
-                "blocked_by": self.missing_shares(),
+                "blocked_by": self.missing_shares() + self.pending_complaints(),
+            }
+        elif self.status == TenderStatus.EVALUATION:
+            return {
+                "step": gettext("The commission reviews the bids and the chair signs the results"),
+                "at": self.timer_at,
+                "blocked_by": self.open_corrections(),
+            }
+        elif self.status == TenderStatus.STANDSTILL:
+            return {
+                "step": gettext("The standstill ends and the awards become active"),
+                "at": self.timer_at,
+                "blocked_by": self.pending_complaints(),
+            }
+        elif self.status == TenderStatus.CONTRACTING:
+            return {
+                "step": gettext("The buyer and the winners sign the contracts"),
+                "at": self.timer_at,
+                "blocked_by": self.unsigned_contracts(),
             }
         else:
             return None
-        return {"step": step, "at": self.next_event_at(), "blocked_by": self.open_questions()}
+        return {
+            "step": step,
+            "at": self.next_event_at(),
+            "blocked_by": self.open_questions() + self.pending_complaints(),
+        }
+
+    def pending_complaints(self) -> list[str]:
+        n = self.complaints.filter(status="pending").count() if self.pk else 0
+        if not n:
+            return []
+        return [ngettext("%(n)s pending complaint", "%(n)s pending complaints", n) % {"n": n}]
+
+    def open_corrections(self) -> list[str]:
+        n = self.reviews.filter(status="correction").count()
+        if not n:
+            return []
+        return [
+            ngettext("%(n)s bidder correcting a defect", "%(n)s bidders correcting defects", n)
+            % {"n": n}
+        ]
+
+    def unsigned_contracts(self) -> list[str]:
+        n = self.contracts.filter(status="pending").count()
+        if not n:
+            return []
+        return [ngettext("%(n)s contract to sign", "%(n)s contracts to sign", n) % {"n": n}]
 
     def missing_shares(self) -> list[str]:
         """Opening waits for t of the commission to hand in their key shares."""
@@ -254,17 +307,71 @@ class Tender(FSMModelMixin, models.Model):
 
     @transition(
         field=status,
-        source=[TenderStatus.TENDERING, TenderStatus.OPENING],
+        source=[
+            TenderStatus.TENDERING,
+            TenderStatus.OPENING,
+            TenderStatus.EVALUATION,
+            TenderStatus.STANDSTILL,
+            TenderStatus.CONTRACTING,
+        ],
         target=TenderStatus.UNSUCCESSFUL,
     )
     def fail(self) -> None:
         self.closed_at = self.closed_at or timezone.now()
+        self.timer_at = None
 
-    @transition(field=status, source=list(ACTIVE_TENDER_STATUSES), target=TenderStatus.CANCELLED)
+    @transition(field=status, source=TenderStatus.EVALUATION, target=TenderStatus.STANDSTILL)
+    def publish_results(self) -> None:
+        """The chair signed and published the results protocol; awards wait out standstill."""
+
+    @transition(field=status, source=TenderStatus.CONTRACTING, target=TenderStatus.STANDSTILL)
+    def restart_standstill(self) -> None:
+        """A lot's award moved to the next-ranked bidder, who gets a standstill of their own."""
+
+    @transition(field=status, source=TenderStatus.STANDSTILL, target=TenderStatus.CONTRACTING)
+    def start_contracting(self) -> None:
+        """No award waits out a standstill any more: contracts are being signed."""
+
+    @transition(
+        field=status,
+        source=[TenderStatus.STANDSTILL, TenderStatus.CONTRACTING],
+        target=TenderStatus.EVALUATION,
+    )
+    def reopen_evaluation(self) -> None:
+        """A complaint against the results was satisfied: the commission evaluates again."""
+
+    @transition(
+        field=status,
+        source=[TenderStatus.DRAFT, TenderStatus.STANDSTILL, TenderStatus.CONTRACTING],
+        target=TenderStatus.COMPLETE,
+    )
+    def complete(self) -> None:
+        """Every lot has a signed contract or failed (from a draft: a single-source purchase
+        whose contract is signed)."""
+        self.completed_at = timezone.now()
+        self.timer_at = None
+
+    @transition(field=status, source=TenderStatus.DRAFT, target=TenderStatus.CONTRACTING)
+    def contract_directly(self) -> None:
+        """A single-source purchase: no bidding, a justified decision and a contract."""
+        self.published_at = timezone.now()
+
+    def has_no_signed_contract(self) -> bool:
+        """A tender with a signed contract is no longer the buyer's to cancel: the contract
+        is terminated instead (contracts/services/execution.py)."""
+        return self.pk is None or not self.contracts.exclude(signed_at=None).exists()
+
+    @transition(
+        field=status,
+        source=list(ACTIVE_TENDER_STATUSES),
+        target=TenderStatus.CANCELLED,
+        conditions=[has_no_signed_contract],
+    )
     def cancel(self, *, reason: str, text: str) -> None:
         self.cancel_reason = reason
         self.cancel_text = text
         self.cancelled_at = timezone.now()
+        self.timer_at = None
 
 
 class Lot(FSMModelMixin, models.Model):

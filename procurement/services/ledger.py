@@ -32,6 +32,7 @@ SOURCE = {
     EntryKind.RELEASE: "reserved",
     EntryKind.OBLIGATE: "reserved",
     EntryKind.PAY: "obligated",
+    EntryKind.DEOBLIGATE: "obligated",
 }
 SOURCE_NAMES = {
     "available": gettext_lazy("available"),
@@ -71,6 +72,13 @@ def pay(
 ) -> BudgetEntry:
     """obligated -> paid (a payment under a contract)."""
     return _move(EntryKind.PAY, line, amount, reference, actor, note)
+
+
+def deobligate(
+    *, line: BudgetLine, amount: Decimal, reference: Reference, actor: User | None, note: str = ""
+) -> BudgetEntry:
+    """obligated -> available (a contract's price cut, or a contract ended with money unpaid)."""
+    return _move(EntryKind.DEOBLIGATE, line, amount, reference, actor, note)
 
 
 def lock_budget_line(line: BudgetLine) -> BudgetLine:
