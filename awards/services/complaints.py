@@ -14,9 +14,9 @@ from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
 from awards.choices import AwardStatus, ComplaintKind, ComplaintStatus
+from awards.common import checked_text, lock_tender, sha256_text
 from awards.models import Complaint, ComplaintDocument
 from awards.permissions import acts_for, can_decide_complaint
-from awards.services.common import checked_text, lock_tender, sha256_text
 from awards.timers import refresh_timer
 from procurement.choices import CancelReason, LotStatus, TenderStatus
 from procurement.filetypes import safe_name

@@ -13,9 +13,9 @@ from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
 from awards.choices import RequirementKind
+from awards.common import checked_text, lock_tender, refuse_unless_status, sha256_text
 from awards.models import Requirement
 from awards.permissions import can_define_requirements
-from awards.services.common import checked_text, lock_tender, refuse_unless_status, sha256_text
 from procurement.choices import AwardCriterion, TenderStatus
 from procurement.models import Tender
 

@@ -15,11 +15,11 @@ from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
 from audit.services.checkpoints import issue_checkpoint
+from awards.common import lock_tender, refuse_unless_status
 from awards.models import Award, ResultsProtocol
 from awards.permissions import is_chair
 from awards.results import lots_to_award, results_bytes, undecided_bids
-from awards.services.common import lock_tender, refuse_unless_status
-from awards.services.settling import fail_lot, settle_tender
+from awards.settling import fail_lot, settle_tender
 from bids.models import Bid
 from pki.documents import document_signer
 from procurement.choices import TenderStatus

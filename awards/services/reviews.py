@@ -14,9 +14,9 @@ from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
 from awards.choices import PASS_FAIL, RequirementKind, ReviewStatus
+from awards.common import checked_text, lock_tender, refuse_unless_status, sha256_text
 from awards.models import BidReview, RequirementCheck
 from awards.permissions import acts_for, can_evaluate
-from awards.services.common import checked_text, lock_tender, refuse_unless_status, sha256_text
 from awards.timers import refresh_timer
 from bids.models import Bid, BidStatus
 from procurement.choices import AwardCriterion, TenderStatus

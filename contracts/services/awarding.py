@@ -15,11 +15,11 @@ from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
 from awards.choices import AwardStatus
+from awards.common import checked_text, lock_tender, refuse_unless_status
 from awards.models import Award
 from awards.permissions import is_agency_signer
-from awards.services.common import checked_text, lock_tender, refuse_unless_status
 from awards.services.results import results_content_from
-from awards.services.settling import fail_lot, settle_tender
+from awards.settling import fail_lot, settle_tender
 from awards.timers import has_pending_results_complaint
 from bids.models import Bid
 from contracts.choices import ContractStatus

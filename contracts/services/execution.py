@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
-from awards.services.common import checked_text
+from awards.common import checked_text
 from contracts.choices import AcceptanceStatus, ContractStatus
 from contracts.models import Acceptance, Contract, ContractAmendment, Payment
 from contracts.permissions import can_manage_contract

@@ -11,8 +11,8 @@ from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
 from audit.services.checkpoints import issue_checkpoint
-from awards.services.common import lock_tender
-from awards.services.settling import settle_tender
+from awards.common import lock_tender
+from awards.settling import settle_tender
 from contracts.choices import ContractStatus, Party
 from contracts.models import Contract
 from contracts.permissions import party_of

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
+from awards.common import checked_text, lock_tender, refuse_unless_status, sha256_text
 from awards.models import Award
 from awards.permissions import is_agency_signer
-from awards.services.common import checked_text, lock_tender, refuse_unless_status, sha256_text
-from awards.services.settling import settle_tender
+from awards.settling import settle_tender
 from contracts.models import Contract
 from contracts.services.awarding import draft_contract
 from contracts.services.execution import checked_amount
