@@ -20,7 +20,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo --full-cycle
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

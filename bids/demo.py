@@ -109,6 +109,12 @@ def _sign(data: bytes, signer: DemoSigner) -> bytes:
     return builder.sign(serialization.Encoding.DER, options)
 
 
+def sign_as(bin: str, data: bytes) -> bytes:
+    """A detached CMS over `data` with the demo PKCS#12 file of the organisation `bin`, as
+    `tools/tenderctl.py sign` makes it (results protocols, contracts)."""
+    return _sign(data, supplier_signer(bin))
+
+
 def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

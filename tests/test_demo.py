@@ -1,6 +1,7 @@
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 from django.core.management import call_command
 from django.db.models import Sum
@@ -122,3 +123,42 @@ def test_the_demo_publishes_the_platforms_public_keys_and_the_commission_keys(se
     assert (keys / "receipt-ed25519.pub.pem").read_bytes() == receipt_public_pem()
     assert (keys / "checkpoint-ed25519.pub.pem").read_bytes().startswith(b"-----BEGIN PUBLIC KEY")
     assert publish_platform_keys() == []  # a second run rewrites nothing
+
+
+def test_full_cycle_runs_one_tender_from_plan_to_payment_and_the_log_verifies(db):
+    from audit.services.verification import run_verification
+    from awards.models import BidReview, Complaint, ResultsProtocol
+    from contracts.demo import TITLE
+    from contracts.models import Contract, Payment
+
+    out = io.StringIO()
+    call_command("demo", *QUICK, "--full-cycle", stdout=out)
+    tender = Tender.objects.get(title=TITLE)
+    assert tender.number in out.getvalue()
+    assert tender.status == "complete"
+    assert tender.lots.count() == 2
+    assert tender.bids.filter(status="valid").count() == 3
+    assert sorted(BidReview.objects.filter(tender=tender).values_list("status", flat=True)) == [
+        "disqualified",
+        "qualified",
+        "qualified",
+    ]
+    assert Complaint.objects.get(tender=tender).status == "dismissed"
+    assert ResultsProtocol.objects.filter(tender=tender).count() == 1
+    contracts = Contract.objects.filter(tender=tender)
+    assert sorted(contracts.values_list("status", flat=True)) == ["active", "active"]
+    assert all(c.buyer_signed_at and c.supplier_signed_at for c in contracts)
+    payment = Payment.objects.get(contract__tender=tender)
+    # The line: 12,000,000 approved; the contracts obligate 8,650,000 + 1,350,000 and half of
+    # the first is paid; nothing stays reserved.
+    line = BudgetLine.objects.with_balances().get(name__startswith="Medicines for diabetes")
+    assert line.reserved == 0
+    assert line.paid == payment.amount == Decimal("4325000.00")
+    assert line.obligated == Decimal("10000000.00") - payment.amount
+    assert line.available == Decimal("2000000.00")
+    assert run_verification().ok
+
+    again = io.StringIO()
+    events = Entry.objects.count()
+    call_command("demo", *QUICK, "--full-cycle", stdout=again)
+    assert Entry.objects.count() == events

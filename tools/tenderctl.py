@@ -9,6 +9,7 @@
                  [--password PW] [--bin BIN] [--platform ORIGIN]
     tenderctl.py open-share --server URL --token TOKEN --tender ID --key KEY --member EMAIL
                  [--key-password PW]
+    tenderctl.py sign DOCUMENT --p12 FILE [--password PW] [--out SIGNATURE.der]
     tenderctl.py evidence --server URL --receipt RECEIPT.json --out EVIDENCE.json
     tenderctl.py verify-receipt RECEIPT.json --public-key PEM [--evidence EVIDENCE.json]
                  [--checkpoint-key CHECKPOINT_KEY]
@@ -739,6 +740,56 @@ def cmd_open_share(args) -> None:
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
+# Documents the platform asks people to sign, besides bids: what `sign` shows before signing.
+SIGNABLE = {"results-protocol/v1", "contract/v1"}
+
+
+def describe_document(doc: dict) -> list[str]:
+    """The lines a signer reads before signing: what the document commits them to."""
+    if doc["type"] == "contract/v1":
+        return [
+            f"contract {doc['number']} under tender {doc['tender']}, lot {doc['lot']['id']}",
+            f"buyer    {doc['buyer']['bin']} {doc['buyer']['name']}",
+            f"supplier {doc['supplier']['bin']} {doc['supplier']['name']}",
+            f"price    {doc['price']} {doc['currency']}",
+        ]
+    lines = [f"results protocol of {doc['tender']}, revision {doc['revision']}"]
+    for lot in doc["lots"]:
+        winner = lot["winner"]
+        lines.append(
+            f"lot {lot['lot']}: "
+            + (f"winner {winner['bidder']} at {winner['price']}" if winner else "no qualified bid")
+        )
+    disqualified = [b for b in doc["bids"] if b["status"] == "disqualified"]
+    lines.append(f"{len(doc['bids'])} bids reviewed, {len(disqualified)} disqualified")
+    return lines
+
+
+def cmd_sign(args) -> None:
+    """Sign a results protocol or a contract, exactly as downloaded, with a detached CMS."""
+    data = Path(args.document).read_bytes()
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        raise ToolError(f"{args.document}: not a JSON document from the platform") from None
+    if not isinstance(doc, dict) or doc.get("type") not in SIGNABLE:
+        raise ToolError(f"{args.document}: not a results protocol or a contract")
+    if canonical(doc) != data:
+        raise ToolError(
+            f"{args.document}: not byte for byte as the platform made it (re-download it; "
+            "do not open and save it in an editor)"
+        )
+    key, cert, extra = load_p12(args.p12, _password(args))
+    for line in describe_document(doc):
+        print(line, file=sys.stderr)
+    out = Path(args.out or f"{args.document}.p7s")
+    out.write_bytes(sign_cms(data, key, cert, extra or ()))
+    print(
+        f"signature written to {out} (SHA-256 of the document {hashlib.sha256(data).hexdigest()})",
+        file=sys.stderr,
+    )
+
+
 def read_json(path: str):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -859,6 +910,15 @@ def parser() -> argparse.ArgumentParser:
     share.add_argument("--key-password", help="its password (or TENDER_KEY_PASSWORD)")
     share.add_argument("--member", required=True, help="your email, as the platform knows you")
     share.set_defaults(run=cmd_open_share)
+
+    sign = sub.add_parser(
+        "sign", help="sign a results protocol or a contract (writes a detached CMS, DER)"
+    )
+    sign.add_argument("document", help="the document exactly as downloaded from the platform")
+    sign.add_argument("--p12", required=True, help="PKCS#12 file with key and certificate")
+    sign.add_argument("--password", help="its password (or TENDER_PASSWORD, else asked)")
+    sign.add_argument("--out", help="where to write the signature (default DOCUMENT.p7s)")
+    sign.set_defaults(run=cmd_sign)
 
     evidence = sub.add_parser(
         "evidence", help="fetch a receipt's audit-log entry, inclusion proof and checkpoint"

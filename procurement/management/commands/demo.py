@@ -28,6 +28,7 @@ from bids.demo import (
     submit_demo_bid,
 )
 from bids.services.opening import post_share
+from contracts.demo import run_full_cycle
 from pki.demo_ca import ensure_demo_pki
 from procurement.choices import DayKind, TenderStatus
 from procurement.clock import tick
@@ -65,6 +66,9 @@ DEMO_PROCEDURE = {
     "amendment_days": 0,
     "standstill_days": 0,
     "complaint_window_days": 0,
+    "allows_corrections": True,
+    "domestic_discount": Decimal("2.00"),
+    "signature_days": 5,
     "currency": "KZT",
 }
 # Past an instant the clock waits for, so a tick right after the sleep finds it due (and on
@@ -86,6 +90,11 @@ class Command(BaseCommand):
             default=5.0,
             help="Length of the quick tenders' enquiries and of their bidding (default 5).",
         )
+        parser.add_argument(
+            "--full-cycle",
+            action="store_true",
+            help="Also run one open tender from plan to payment (contracts/demo.py).",
+        )
 
     def handle(self, *args, **options):
         quick_seconds = options["quick_seconds"]
@@ -98,7 +107,10 @@ class Command(BaseCommand):
         self._suppliers(data, operator, password)
         self._people(data["people"], operator, password)
         # Like a national CA would: a certificate and a PKCS#12 file per supplier.
-        ensure_demo_pki(Organisation.objects.suppliers().order_by("bin"))
+        # Agencies' staff sign results protocols and contracts: their agency gets one too.
+        ensure_demo_pki(
+            Organisation.objects.filter(kind__in=["supplier", "agency"]).order_by("bin")
+        )
         # Commission members make their opening keys on their own machines; here, in DEMO_DIR.
         ensure_commission_keys()
         publish_platform_keys()
@@ -111,8 +123,11 @@ class Command(BaseCommand):
         for spec in plans["tenders"]:
             self._tender(spec)
         self._quick_tenders(plans["quick_tenders"], quick_seconds)
+        full = run_full_cycle(quick_seconds, sleep_until) if options["full_cycle"] else None
         self._print_logins(data, password)
         self._print_tenders([*plans["tenders"], *plans["quick_tenders"]])
+        if full is not None:
+            self.stdout.write(f"  {full.number:15} {full.status:13} {full.title}")
 
     def _operator(self, spec, password) -> User:
         user = User.objects.filter(email=spec["email"]).first()
