@@ -9,6 +9,7 @@ class ContractStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
     DECLINED = "declined", _("Declined by the supplier")
     LAPSED = "lapsed", _("Not signed in time")
+    CANCELLED = "cancelled", _("Cancelled with the tender")
 
 
 # A contract in one of these was signed by both sides.

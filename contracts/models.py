@@ -102,6 +102,10 @@ class Contract(FSMModelMixin, models.Model):
     def lapse(self, *, reason: str) -> None:
         self.ended_at, self.end_reason = timezone.now(), reason
 
+    @transition(field=status, source=ContractStatus.PENDING, target=ContractStatus.CANCELLED)
+    def cancel(self, *, reason: str) -> None:
+        self.ended_at, self.end_reason = timezone.now(), reason
+
     @transition(field=status, source=ContractStatus.ACTIVE, target=ContractStatus.COMPLETED)
     def fulfil(self) -> None:
         self.ended_at = timezone.now()

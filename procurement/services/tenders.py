@@ -394,6 +394,7 @@ def cancel_tender(*, tender: Tender, reason: str, text: str, actor: User) -> Ten
         tender.cancel(reason=reason, text=text)
         tender.save()
         tender.lots.filter(status=LotStatus.ACTIVE).update(status=LotStatus.CANCELLED)
+        ended = _end_awards(tender, text)
         released = release_held(
             reference=(TENDER_SUBJECT, tender.pk), actor=actor, note=f"{tender.number} cancelled"
         )
@@ -411,6 +412,24 @@ def cancel_tender(*, tender: Tender, reason: str, text: str, actor: User) -> Ten
                 "text": text,
                 "released": {str(k): v for k, v in released.items()},
                 "notices": sent,
+                **ended,
             },
         )
     return tender
+
+
+def _end_awards(tender: Tender, text: str) -> dict:
+    """Awards still standing and contracts not yet signed fall with the tender (a tender with a
+    signed contract cannot be cancelled: Tender.has_no_signed_contract). Through the relations,
+    as the awards and contracts apps build on this one; the rows' own transitions would set the
+    same fields."""
+    now = timezone.now()
+    awards = tender.awards.filter(status__in=["pending", "active"])
+    contracts = tender.contracts.filter(status="pending")
+    ended = {
+        "awards_cancelled": sorted(awards.values_list("lot__number", flat=True)),
+        "contracts_cancelled": sorted(contracts.values_list("number", flat=True)),
+    }
+    contracts.update(status="cancelled", ended_at=now, end_reason=text)
+    awards.update(status="cancelled", ended_at=now, end_reason=text)
+    return ended if any(ended.values()) else {}
