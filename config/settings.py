@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "bids",
     "awards",
     "contracts",
+    "transparency",
 ]
 
 MIDDLEWARE = [
