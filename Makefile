@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo --full-cycle
+	$(BIN)/python manage.py publish_ocds
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
@@ -40,3 +41,10 @@ messages: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var
+
+# Rebuild static/js/signing.js (signing and sealing in the browser) from frontend/ with npm,
+# the dependencies pinned by frontend/package-lock.json. Only after changing frontend/: the
+# built file is committed, so install, run and test need neither node nor the npm registry.
+.PHONY: frontend
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm run build

@@ -73,6 +73,7 @@ GUARDED_TABLES: dict[str, bool] = {
     "suppliers_blacklistentry": True,
     "procurement_budgetentry": False,
     "procurement_tenderversion": False,
+    "transparency_release": False,
 }
 
 

@@ -4,14 +4,17 @@ from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
 from audit.api import router as audit_router
+from awards.api import router as awards_router
 from bids.api import router as bids_router
 from config.api_errors import install_error_handlers
+from contracts.api import router as contracts_router
 from pki.api import router as certificates_router
 from procurement.amendments_api import notices_router
 from procurement.amendments_api import router as amendments_router
 from procurement.api import router as plans_router
 from procurement.tenders_api import router as tenders_router
 from suppliers.api import router as registers_router
+from transparency.api import router as ocds_router
 
 api = NinjaAPI(
     title="Open Tender Platform API",
@@ -34,3 +37,6 @@ api.add_router("/tenders", amendments_router)
 api.add_router("/notices", notices_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/", bids_router)
+api.add_router("/", awards_router)
+api.add_router("/", contracts_router)
+api.add_router("/ocds", ocds_router)

@@ -192,6 +192,7 @@ if PRODUCTION:
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Open Tender Platform")
 PLATFORM_ORIGIN = os.environ.get("PLATFORM_ORIGIN", "http://127.0.0.1:8000")
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-otp001")
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Open Tender Platform")
 DEMO_DIR = Path(os.environ.get("DEMO_DIR", VAR_DIR / "demo"))
 
 # --- Signing certificates (pki) ---------------------------------------------------------------
