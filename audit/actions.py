@@ -80,3 +80,6 @@ class Action(models.TextChoices):
     PAYMENT_RECORDED = "contracts.payment.recorded"
     CONTRACT_TERMINATED = "contracts.contract.terminated"
     SINGLE_SOURCE_CONTRACTED = "contracts.contract.single_source"
+
+    FLAGS_COMPUTED = "transparency.redflag.computed"
+    FLAG_REVIEWED = "transparency.redflag.reviewed"

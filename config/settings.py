@@ -193,6 +193,14 @@ PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Open Tender Platform")
 PLATFORM_ORIGIN = os.environ.get("PLATFORM_ORIGIN", "http://127.0.0.1:8000")
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-otp001")
 OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Open Tender Platform")
+# Platform-native red flags (transparency/flags/native.py).
+RED_FLAG_BID_SECONDS = int(os.environ.get("RED_FLAG_BID_SECONDS", "30"))
+RED_FLAG_PRICE_RISE_PERCENT = os.environ.get("RED_FLAG_PRICE_RISE_PERCENT", "5")
+# Jobs the clock runs on every pass besides its own, as dotted paths: apps above procurement
+# plug in here, so the clock imports none of them.
+CLOCK_JOBS = [
+    job for job in os.environ.get("CLOCK_JOBS", "transparency.jobs.run").split(",") if job
+]
 DEMO_DIR = Path(os.environ.get("DEMO_DIR", VAR_DIR / "demo"))
 
 # --- Signing certificates (pki) ---------------------------------------------------------------

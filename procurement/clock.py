@@ -13,6 +13,7 @@ import logging
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from audit.actions import Action
 from audit.models import Checkpoint, Entry
@@ -102,6 +103,8 @@ def tick(now: dt.datetime | None = None) -> dict:
     done = {"tenders": process_due_tenders(now), "opened": open_ready_tenders(), "checkpoint": None}
     if crl_refresh_due(now):
         done["crls"] = len(refresh_crls())
+    for job in settings.CLOCK_JOBS:
+        done[job] = import_string(job)(now)
     if checkpoint_due(now):
         checkpoint = issue_checkpoint(reason="scheduled")
         if checkpoint is not None and checkpoint.issued_at >= now:

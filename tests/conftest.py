@@ -35,6 +35,7 @@ def _isolated_files(settings, tmp_path):
     settings.PKI_INTERMEDIATES = [pki / "intermediate.pem"]
     settings.PKI_CRL_SOURCES = [pki / "crl.pem", pki / "root-crl.pem"]
     settings.PKI_CRL_REFRESH_SECONDS = 0  # the clock leaves CRLs alone unless a test asks
+    settings.CLOCK_JOBS = []  # and OCDS publication and red flags (tests/transparency asks)
     settings.MEDIA_ROOT = tmp_path / "media"
     # Argon2 costs ~0.1 s a hash and the cast has fourteen users; tests that are about
     # password hashing set PASSWORD_HASHERS back themselves.

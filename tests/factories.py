@@ -53,7 +53,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     bin = factory.LazyFunction(make_bin)
     legal_name = factory.Sequence(lambda n: f"Company {n} LLP")
     region = "astana"
-    address = "Astana, Kabanbay Batyr 1"
+    address = factory.Sequence(lambda n: f"Astana, Kabanbay Batyr {n}")
     contact_email = factory.Sequence(lambda n: f"office{n}@company.kz")
     status = OrganisationStatus.VERIFIED
 
