@@ -1,8 +1,9 @@
 """Sealed bids on the web: a supplier's bids and their receipts, a commission member's opening
 key, and the opening protocol's exact bytes. The tender page's part is bids/context.py.
 
-Signing and sealing happen on the supplier's machine (tools/tenderctl.py), so no page here
-takes a bid; none shows a price before the opening protocol exists.
+Signing and sealing happen on the supplier's machine, in the browser (static/js/signing.js,
+which posts to the JSON API) or with tools/tenderctl.py, so no page here takes a bid; none
+shows a price before the opening protocol exists.
 """
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bids.context import opening_key_page_data, signing_messages
 from bids.crypto import canonical
 from bids.forms import OpeningKeyForm
 from bids.models import Bid, CommissionKey, OpeningProtocol
@@ -82,7 +84,13 @@ def opening_key(request):
             return redirect("bids:opening-key")
     active = CommissionKey.objects.filter(user=request.user, retired_at__isnull=True).first()
     status = 400 if form.is_bound else 200
-    return render(request, "bids/opening_key.html", {"form": form, "key": active}, status=status)
+    context = {
+        "form": form,
+        "key": active,
+        "signing_data": opening_key_page_data(request.user, active),
+        "signing_messages": signing_messages(),
+    }
+    return render(request, "bids/opening_key.html", context, status=status)
 
 
 @require_GET
