@@ -577,6 +577,10 @@ def load_x25519(path: str, password: str | None) -> X25519PrivateKey:
 # ---- the API ----
 
 
+# Sealed bids larger than this go as a multipart upload instead of base64 inside JSON.
+INLINE_SEALED_MAX = 1024 * 1024
+
+
 class Api:
     def __init__(self, server: str, token: str | None):
         self.server = server.rstrip("/")
@@ -589,6 +593,24 @@ class Api:
         data = json.dumps(body).encode("utf-8")
         request = urllib.request.Request(self.server + path, data=data, method="POST")
         request.add_header("Content-Type", "application/json")
+        return self._send(request)
+
+    def post_multipart(self, path: str, fields: dict, file_field: str, data: bytes) -> dict:
+        boundary = "tenderctl-" + hashlib.sha256(data).hexdigest()[:32]
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+            for name, value in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
+            f'filename="{file_field}.bin"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+            + data
+            + b"\r\n"
+        )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request(self.server + path, data=body, method="POST")
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
         return self._send(request)
 
     def _send(self, request: urllib.request.Request) -> dict:
@@ -695,12 +717,18 @@ def cmd_bid(args) -> None:
     signature = sign_cms(statement, key, cert, extra)
     if args.save:
         _save(Path(args.save), statement=statement, signature=signature, sealed=sealed)
-    body = {
-        "statement": statement.decode("utf-8"),
-        "signature": b64(signature),
-        "sealed": b64(sealed),
-    }
-    result = api.post(tender_path(args.tender) + "/bids", body)
+    path = tender_path(args.tender) + "/bids"
+    if len(sealed) > INLINE_SEALED_MAX:
+        # Servers refuse JSON bodies over a few MB; a large sealed bid goes as a file part.
+        fields = {"statement": statement.decode("utf-8"), "signature": b64(signature)}
+        result = api.post_multipart(path + "/upload", fields, "sealed", sealed)
+    else:
+        body = {
+            "statement": statement.decode("utf-8"),
+            "signature": b64(signature),
+            "sealed": b64(sealed),
+        }
+        result = api.post(path, body)
     if args.save:
         (Path(args.save) / "receipt.json").write_text(json.dumps(result.get("receipt"), indent=2))
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -4,6 +4,7 @@ posting shares decrypted on their own side. The tool is run as a separate proces
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 
@@ -162,3 +163,31 @@ def test_a_late_bid_gets_the_servers_reason(cast, live, tendering, p12_a):
     )
     assert done.returncode != 0
     assert "tender_not_open" in done.stderr or "only while it is in tendering" in done.stderr
+
+
+def test_a_bid_larger_than_a_json_body_may_be_goes_up_as_a_file_part(
+    cast, live, tendering, p12_a, tmp_path
+):
+    """Django refuses request bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB); a bid with a
+    3 MB document is sent as multipart by the tool and accepted."""
+    document = tmp_path / "drawings.pdf"
+    document.write_bytes(b"%PDF-1.7\n" + os.urandom(3 * 1024 * 1024))
+    supplier = token(cast.supplier_a)
+    base = ["--server", live, "--token", supplier, "--tender", tendering.number]
+    answer = json.loads(
+        run(
+            "bid",
+            *base,
+            "--p12",
+            p12_a,
+            "--password",
+            "demo",
+            "--lot",
+            "1=2800000.00",
+            "--document",
+            document,
+        ).stdout
+    )
+    bid = Bid.objects.get(public_id=answer["bid"])
+    assert len(bytes(bid.sealed)) > 3 * 1024 * 1024
+    assert bid.status == "submitted"
