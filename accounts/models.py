@@ -93,3 +93,16 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept for the throttle's window (accounts/throttle.py). Keys are hashes:
+    of the e-mail typed, and of the client address, so the table holds no address or login in
+    the clear. Not audit evidence: failures are counted, not recorded in the log, so that an
+    attacker cannot fill the log by guessing."""
+
+    key = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} {self.at:%Y-%m-%d %H:%M:%S}"

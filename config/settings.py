@@ -191,6 +191,13 @@ if PRODUCTION:
 # --- Platform ---------------------------------------------------------------------------------
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "Open Tender Platform")
 PLATFORM_ORIGIN = os.environ.get("PLATFORM_ORIGIN", "http://127.0.0.1:8000")
+# Login throttling (accounts/throttle.py): failures per e-mail and per client address allowed
+# within the window before further attempts are refused.
+LOGIN_THROTTLE_LIMIT = int(os.environ.get("LOGIN_THROTTLE_LIMIT", "5"))
+LOGIN_THROTTLE_IP_LIMIT = int(os.environ.get("LOGIN_THROTTLE_IP_LIMIT", "50"))
+LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", "900"))
+# Times shown to people (the agencies' zone); stored times are UTC.
+TIME_ZONE_DISPLAY = os.environ.get("TIME_ZONE_DISPLAY", "Asia/Almaty")
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-otp001")
 OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Open Tender Platform")
 # Platform-native red flags (transparency/flags/native.py).
