@@ -167,6 +167,9 @@ MATRIX = {
     ("bids:bid-receipt", "GET", "bid of supplier_a"):            (L,   404, 404, 404, 404, 200, 404, 404, 404, 404, 404, 404),
     ("bids:opening-key", "GET", None):                           (L,   403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
     ("bids:opening-key", "POST", None):                          (L,   403, 302, 302, 403, 403, 403, 403, 403, 403, 403, 403),
+    # signing certificates: members of suppliers and agencies register (a bad file: 400)
+    ("pki:certificates", "GET", None):                           (L,   200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("pki:certificates", "POST", None):                          (L,   400, 400, 400, 400, 400, 400, 400, 403, 403, 403, 403),
     ("bids:opening-protocol", "GET", "published tender"):        (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     ("bids:opening-protocol", "GET", "opened tender"):           (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # Django admin: only its front door; operators are staff
@@ -403,6 +406,10 @@ POST_BODIES = {
     "api:withdraw_bid": {"statement": "{}", "signature": ""},
     "api:register_opening_key": {"public_key": "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk="},
     "bids:opening-key": {"public_key": "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk="},
+    "pki:certificates": lambda cast: {
+        "organisation": cast.agency.bin,
+        "file": SimpleUploadedFile("cert.pem", b"not a certificate"),
+    },
     "api:post_share": {"share": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB"},
     "procurement:budgetline-create": _BUDGET_LINE,
     "procurement:planitem-create": _PLAN_ITEM,
