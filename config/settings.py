@@ -203,6 +203,8 @@ OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "Open Tender Platfor
 # Platform-native red flags (transparency/flags/native.py).
 RED_FLAG_BID_SECONDS = int(os.environ.get("RED_FLAG_BID_SECONDS", "30"))
 RED_FLAG_PRICE_RISE_PERCENT = os.environ.get("RED_FLAG_PRICE_RISE_PERCENT", "5")
+# Cardinal's settings file (INI) for its indicators over the platform's data; empty: defaults.
+RED_FLAGS_SETTINGS = os.environ.get("RED_FLAGS_SETTINGS", "")
 # Jobs the clock runs on every pass besides its own, as dotted paths: apps above procurement
 # plug in here, so the clock imports none of them.
 CLOCK_JOBS = [

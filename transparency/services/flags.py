@@ -15,6 +15,7 @@ from accounts.models import User
 from audit.actions import Action
 from audit.recorder import record
 from suppliers.permissions import is_auditor
+from transparency.flags.cardinal import cardinal_findings
 from transparency.flags.findings import Finding
 from transparency.flags.native import native_findings
 from transparency.models import FlagStatus, RedFlag
@@ -27,8 +28,6 @@ DECISIONS = {
 
 
 def all_findings() -> list[Finding]:
-    from transparency.flags.cardinal import cardinal_findings
-
     return native_findings() + cardinal_findings()
 
 
