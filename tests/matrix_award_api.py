@@ -18,9 +18,7 @@ MATRIX = {
     ("api:add_tender_requirement", "POST", "draft tender"):        (401, 201, 201, 403, 404, 404, 404, 404, 404, 404, 404, 403),
     ("api:get_contract_terms", "GET", "published tender"):         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api:get_contract_terms", "GET", "draft tender"):             (404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 200),
-    # The table sends only GET and POST: POST is not allowed here; who may PUT is stated in
-    # tests/awards/test_api.py (test_who_sets_the_contract_terms).
-    ("api:set_contract_terms", "POST", "draft tender"):            (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("api:set_contract_terms", "PUT", "draft tender"):             (401, 200, 200, 403, 404, 404, 404, 404, 404, 404, 404, 403),
     # evaluation: the commission's work, watched by the agency and auditors until published
     ("api:list_tender_reviews", "GET", "evaluation (api)"):        (403, 200, 200, 200, 403, 403, 403, 403, 200, 403, 403, 403),
     ("api:list_tender_reviews", "GET", "results (api)"):           (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -185,6 +183,7 @@ def _pdf() -> SimpleUploadedFile:
 
 
 POST_BODIES = {
+    "api:set_contract_terms": {"terms": "Delivery within 30 days."},
     "api:add_tender_requirement": {"kind": "document", "title": "Licence"},
     "api:review_bid": {"decisions": {"1": {"met": True}, "2": {"met": True}}},
     "api:request_bid_correction": {"text": "Attach the licence."},

@@ -463,6 +463,8 @@ def send(client: Client, route: str, method: str, url: str, body=None):
     for value in body.values():
         if hasattr(value, "seek"):  # every role sends the whole upload again
             value.seek(0)
+    if method == "PUT":
+        return client.put(url, body, content_type="application/json")
     if route.startswith("api:") and route not in MULTIPART:
         return client.post(url, body, content_type="application/json")
     return client.post(url, body)
