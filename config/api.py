@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from accounts.api import router as accounts_router
 from audit.api import router as audit_router
 from awards.api import router as awards_router
+from awards.complaints_api import router as complaints_router
 from bids.api import router as bids_router
 from config.api_errors import install_error_handlers
 from contracts.api import router as contracts_router
@@ -38,5 +39,6 @@ api.add_router("/notices", notices_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/", bids_router)
 api.add_router("/", awards_router)
+api.add_router("/", complaints_router)
 api.add_router("/", contracts_router)
 api.add_router("/ocds", ocds_router)
