@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("", include("procurement.urls")),
     path("", include("bids.urls")),
+    path("", include("pki.urls")),
     path("", include("awards.urls")),
     path("", include("contracts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,1 @@
+"""The award stage's web pages, one module per subject."""
