@@ -199,7 +199,9 @@ def _invitation(cast):
 
 def _audit_entry(cast) -> dict:
     token, _raw = create_api_token(user=cast.outsider, name="seed", actor=cast.outsider)
-    return {"seq": Entry.objects.get(subject_id=str(token.pk)).seq}
+    return {
+        "seq": Entry.objects.get(subject_type="accounts.apitoken", subject_id=str(token.pk)).seq
+    }
 
 
 def _checkpointed_log(cast) -> Checkpoint:
