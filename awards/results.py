@@ -60,20 +60,22 @@ def _bid_entry(review) -> dict:
 
 def _candidates(lot, reviews) -> tuple[list[Candidate], list[dict]]:
     """Qualified bids on the lot; those priced above the lot's amount are left out (the budget
-    cannot pay them), with the reason."""
+    cannot pay them), with the reason, and so are those priced at zero (the opening accepts
+    0.00, but an award and a contract have a price above zero, and weighted scoring divides by
+    the lowest price)."""
     key, candidates, excluded = lot_id(lot), [], []
     for review in reviews:
         bid = review.bid
         if review.status != ReviewStatus.QUALIFIED or key not in (bid.lots or []):
             continue
         price = Decimal(bid.prices[key])
-        if price > lot.amount:
+        if price > lot.amount or price <= 0:
             excluded.append(
                 {
                     "bid": bid.public_id,
                     "bidder": bid.supplier.bin,
                     "price": price,
-                    "reason": "above the lot's amount",
+                    "reason": "above the lot's amount" if price > 0 else "no price",
                 }
             )
             continue

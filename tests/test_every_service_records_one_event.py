@@ -32,7 +32,7 @@ from tests.procurement.factories import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ("accounts", "suppliers", "procurement", "audit", "pki", "bids")
+APPS = ("accounts", "suppliers", "procurement", "audit", "pki", "bids", "awards", "contracts")
 
 # Reads: they change nothing, so they write nothing.
 READS = {
@@ -42,6 +42,11 @@ READS = {
     "audit.services.checkpoints.checkpoint_file",
     # Locks a budget line and reads its balances, for the services that then change it.
     "procurement.services.ledger.lock_budget_line",
+    # The weights of a tender's scored criteria; a published protocol's content; an amount
+    # checked before a service takes it.
+    "awards.services.reviews.criterion_weights",
+    "awards.services.results.results_content_from",
+    "contracts.services.execution.checked_amount",
 }
 # A checkpoint signs the log itself; an event about it would need a checkpoint of its own.
 EXEMPT = {"audit.services.checkpoints.issue_checkpoint"}
@@ -53,8 +58,12 @@ EXEMPT |= {
     "procurement.services.ledger.release",
     "procurement.services.ledger.obligate",
     "procurement.services.ledger.pay",
+    "procurement.services.ledger.deobligate",
     "procurement.services.ledger.release_held",
 }
+# Drafting a contract is a step of the services that activate an award (the clock at the end of
+# standstill, a single-source decision); their event names the contracts drafted.
+EXEMPT |= {"contracts.services.awarding.draft_contract"}
 
 
 def _new_supplier_details():
@@ -486,6 +495,314 @@ CASES = {
     "bids.services.opening.post_share": (bid_cases.share_posted, "bids.keyshare.posted"),
     "bids.services.opening.open_bids": (bid_cases.opened, "bids.tender.opened"),
 }
+
+
+# --- the award stage (issue 6): each case builds its world on a Monday of a year the holiday
+# calendar covers, takes it to the step before the service, and returns the count before it.
+
+
+def _award_stage(c, act, *, prepare=None, **world):
+    from tests.awards.world import award_world, on_a_monday
+
+    with on_a_monday() as clock, award_world(c, **world) as w:
+        context = prepare(w, c, clock) if prepare else None
+        before = Entry.objects.count()
+        act(w, c, context)
+        return before
+
+
+def _reviewed(w, c, clock):
+    from tests.awards.world import review_all
+
+    review_all(w, c, disqualified=("c",))
+
+
+def _in_standstill(w, c, clock):
+    from tests.awards.world import awarded
+
+    awarded(w, c, disqualified=("c",))
+
+
+def _contracting(w, c, clock):
+    from tests.awards.world import to_contracting
+
+    return to_contracting(w, c, clock, disqualified=("c",))[1]
+
+
+def _signed(w, c, clock):
+    from tests.awards.world import signed
+
+    return signed(w, c, _contracting(w, c, clock))
+
+
+def _accepted(w, c, clock):
+    from contracts.services.execution import accept_delivery
+
+    contract = _signed(w, c, clock)
+    accept_delivery(contract=contract, actor=c.buyer, amount="1000.00", description="Delivered")
+    return contract
+
+
+def _declined(w, c, clock):
+    from contracts.services.awarding import decline_award
+
+    contract = _contracting(w, c, clock)
+    decline_award(contract=contract, actor=c.supplier_b, reason="No stock")
+    return contract
+
+
+def _correction_asked(w, c, clock):
+    from awards.services.reviews import request_correction
+
+    return request_correction(bid=w.bids["a"], actor=c.buyer, text="Attach the annex.")
+
+
+def _complained(w, c, clock):
+    from awards.services.complaints import file_complaint
+
+    _in_standstill(w, c, clock)
+    return file_complaint(
+        tender=w.tender, actor=w.user_c, complainant=w.org_c, kind="results", text="Unfair"
+    )
+
+
+def _review(w, c, _ctx):
+    from tests.awards.world import meets_all
+
+    _call(
+        "awards.services.reviews.review_bid",
+        bid=w.bids["a"],
+        actor=c.buyer,
+        decisions=meets_all(w.tender),
+    )
+
+
+def _publish(w, c, _ctx):
+    from tests.awards.world import publish
+
+    publish(w, c)
+
+
+def _file_complaint(w, c, _ctx):
+    _call(
+        "awards.services.complaints.file_complaint",
+        tender=w.tender,
+        actor=w.user_c,
+        complainant=w.org_c,
+        kind="results",
+        text="Unfair",
+    )
+
+
+def _sign(w, c, contract):
+    from tests.awards.world import sign
+
+    _call(
+        "contracts.services.signing.sign_contract",
+        contract=contract,
+        actor=c.supplier_b,
+        signature=sign(w.signers["b"], bytes(contract.content)),
+    )
+
+
+def _single_source(c) -> int:
+    from procurement.models import Tender
+    from tests.awards.world import on_a_monday
+
+    with on_a_monday():
+        tender = ready_tender(c)
+        Tender.objects.filter(pk=tender.pk).update(procedure=procedure("single_source"))
+        before = Entry.objects.count()
+        _call(
+            "contracts.services.single_source.contract_directly",
+            tender=Tender.objects.get(pk=tender.pk),
+            actor=c.buyer,
+            supplier=c.supplier_org_a,
+            price="2500000.00",
+            justification="The only holder of the patent.",
+        )
+        return before
+
+
+AWARD_CASES = {
+    "awards.services.requirements.add_requirement": (
+        lambda c: _call(
+            "awards.services.requirements.add_requirement",
+            tender=ready_tender(c),
+            actor=c.buyer,
+            kind="document",
+            title="Licence",
+        ),
+        "awards.requirement.added",
+    ),
+    "awards.services.requirements.set_contract_terms": (
+        lambda c: _call(
+            "awards.services.requirements.set_contract_terms",
+            tender=ready_tender(c),
+            actor=c.buyer,
+            terms="Delivery within 30 days.",
+        ),
+        "procurement.tender.contract_terms_set",
+    ),
+    "awards.services.reviews.review_bid": (
+        lambda c: _award_stage(c, _review),
+        "awards.bidreview.decided",
+    ),
+    "awards.services.reviews.request_correction": (
+        lambda c: _award_stage(c, lambda w, c, _x: _correction_asked(w, c, None)),
+        "awards.bidreview.correction_requested",
+    ),
+    "awards.services.reviews.answer_correction": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, _x: _call(
+                "awards.services.reviews.answer_correction",
+                bid=w.bids["a"],
+                actor=c.supplier_a,
+                text="Attached.",
+            ),
+            prepare=_correction_asked,
+        ),
+        "awards.bidreview.correction_answered",
+    ),
+    "awards.services.reviews.close_correction_windows": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, review: _call(
+                "awards.services.reviews.close_correction_windows",
+                tender=w.tender,
+                now=review.correction_deadline,
+            ),
+            prepare=_correction_asked,
+        ),
+        "awards.bidreview.correction_windows_closed",
+    ),
+    "awards.services.results.publish_results": (
+        lambda c: _award_stage(c, _publish, prepare=_reviewed),
+        "awards.resultsprotocol.published",
+    ),
+    "awards.services.complaints.file_complaint": (
+        lambda c: _award_stage(c, _file_complaint, prepare=_in_standstill),
+        "awards.complaint.filed",
+    ),
+    "awards.services.complaints.decide_complaint": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, complaint: _call(
+                "awards.services.complaints.decide_complaint",
+                complaint=complaint,
+                actor=c.reviewer,
+                satisfied=False,
+                decision="Unfounded",
+            ),
+            prepare=_complained,
+        ),
+        "awards.complaint.dismissed",
+    ),
+    "contracts.services.awarding.run_award_timers": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, _x: _call(
+                "contracts.services.awarding.run_award_timers",
+                tender=w.tender,
+                now=type(w.tender).objects.get(pk=w.tender.pk).timer_at,
+            ),
+            prepare=_in_standstill,
+        ),
+        "awards.award.timers_run",
+    ),
+    "contracts.services.awarding.decline_award": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, contract: _call(
+                "contracts.services.awarding.decline_award",
+                contract=contract,
+                actor=c.supplier_b,
+                reason="No stock",
+            ),
+            prepare=_contracting,
+        ),
+        "contracts.contract.declined",
+    ),
+    "contracts.services.awarding.award_next_bidder": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, contract: _call(
+                "contracts.services.awarding.award_next_bidder",
+                lot=contract.lot,
+                actor=c.buyer,
+                reason="B declined",
+                propose_blacklist=True,
+            ),
+            prepare=_declined,
+        ),
+        "awards.award.moved_to_next",
+    ),
+    "contracts.services.signing.sign_contract": (
+        lambda c: _award_stage(c, _sign, prepare=_contracting),
+        "contracts.contract.signed",
+    ),
+    "contracts.services.execution.amend_contract": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, contract: _call(
+                "contracts.services.execution.amend_contract",
+                contract=contract,
+                actor=c.buyer,
+                new_price="2900000.00",
+                reason="Rates",
+            ),
+            prepare=_signed,
+        ),
+        "contracts.contract.amended",
+    ),
+    "contracts.services.execution.accept_delivery": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, contract: _call(
+                "contracts.services.execution.accept_delivery",
+                contract=contract,
+                actor=c.buyer,
+                amount="1000.00",
+                description="Delivered",
+            ),
+            prepare=_signed,
+        ),
+        "contracts.acceptance.recorded",
+    ),
+    "contracts.services.execution.record_payment": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, contract: _call(
+                "contracts.services.execution.record_payment",
+                contract=contract,
+                actor=c.buyer,
+                amount="1000.00",
+                reference="PO-1",
+            ),
+            prepare=_accepted,
+        ),
+        "contracts.payment.recorded",
+    ),
+    "contracts.services.execution.terminate_contract": (
+        lambda c: _award_stage(
+            c,
+            lambda w, c, contract: _call(
+                "contracts.services.execution.terminate_contract",
+                contract=contract,
+                actor=c.buyer,
+                reason="Breach",
+            ),
+            prepare=_accepted,
+        ),
+        "contracts.contract.terminated",
+    ),
+    "contracts.services.single_source.contract_directly": (
+        _single_source,
+        "contracts.contract.single_source",
+    ),
+}
+CASES.update(AWARD_CASES)
 
 
 def _service_functions() -> set[str]:

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from accounts.models import User
 from audit.actions import Action
@@ -196,6 +197,10 @@ def decide_complaint(
 def _set_aside(tender: Tender, complaint: Complaint, actor: User) -> dict:
     """A satisfied complaint undoes what it was against."""
     if complaint.kind == ComplaintKind.CONDITIONS:
+        if not can_proceed(tender.cancel):
+            # The tender ended meanwhile (it failed at the deadline with too few bids, and its
+            # money went back then): the decision stands, there is nothing left to cancel.
+            return {"tender_status": tender.status}
         # The conditions broke the law: the tender is cancelled and its money released.
         tender.cancel(reason=CancelReason.VIOLATIONS, text=complaint.decision)
         tender.save()
@@ -209,13 +214,19 @@ def _set_aside(tender: Tender, complaint: Complaint, actor: User) -> dict:
         }
     now = timezone.now()
     cancelled = []
-    for award in tender.awards.filter(status=AwardStatus.PENDING).select_related("lot"):
-        award.cancel(reason=_("set aside by %(number)s") % {"number": complaint.number})
-        award.save()
-        cancelled.append(award.lot.number)
-    tender.results_protocols.filter(set_aside_at=None).update(set_aside_at=now)
-    if tender.status in (TenderStatus.STANDSTILL, TenderStatus.CONTRACTING):
-        tender.reopen_evaluation()
+    # Only the results the complaint was against: when another complaint already set them
+    # aside, the protocol published since stands (and its awards wait no longer).
+    protocol = tender.results_protocols.filter(pk=complaint.protocol_id, set_aside_at=None)
+    if protocol.exists():
+        for award in tender.awards.filter(
+            status=AwardStatus.PENDING, protocol_id=complaint.protocol_id
+        ).select_related("lot"):
+            award.cancel(reason=_("set aside by %(number)s") % {"number": complaint.number})
+            award.save()
+            cancelled.append(award.lot.number)
+        protocol.update(set_aside_at=now)
+        if tender.status in (TenderStatus.STANDSTILL, TenderStatus.CONTRACTING):
+            tender.reopen_evaluation()
     refresh_timer(tender)
     tender.save()
     return {"tender_status": tender.status, "awards_cancelled": cancelled}

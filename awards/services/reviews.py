@@ -20,7 +20,7 @@ from awards.permissions import acts_for, can_evaluate
 from awards.timers import refresh_timer
 from bids.models import Bid, BidStatus
 from procurement.choices import AwardCriterion, TenderStatus
-from procurement.models import Tender
+from procurement.models import Notice, NoticeKind, Tender
 from procurement.periods import local_text
 
 SCORE_MAX = Decimal("100")
@@ -171,6 +171,16 @@ def request_correction(*, bid: Bid, actor: User, text: str) -> BidReview:
         deadline = timezone.now() + dt.timedelta(hours=tender.procedure.correction_hours)
         review.ask_correction(text=text, deadline=deadline)
         review.save()
+        # The bidder has only the window to answer: tell them, as results and contracts do.
+        Notice.objects.create(
+            supplier=review.bid.supplier,
+            tender=tender,
+            kind=NoticeKind.CORRECTION,
+            message=_(
+                "The commission asks you to correct %(bid)s by %(when)s (Almaty time): %(text)s"
+            )
+            % {"bid": bid.public_id, "when": local_text(deadline), "text": text},
+        )
         refresh_timer(tender)
         tender.save(update_fields=["timer_at"])
         record(
@@ -195,6 +205,7 @@ def answer_correction(*, bid: Bid, actor: User, text: str) -> BidReview:
         bid = Bid.objects.select_related("supplier").get(pk=bid.pk)
         if not acts_for(actor, bid.supplier):
             raise PermissionDenied(_("Only the bidder answers a correction request."))
+        refuse_unless_status(tender, [TenderStatus.EVALUATION], _("Answering a correction"))
         review = BidReview.objects.select_for_update().filter(bid=bid).first()
         if review is None or not review.correction_open:
             raise ValidationError(

@@ -150,7 +150,9 @@ def _next_ranked(lot: Lot, protocol) -> dict | None:
     """The best-ranked bid of the lot, in the protocol that awarded it, not yet awarded."""
     if protocol is None:
         return None
-    tried = set(lot.awards.values_list("bid__public_id", flat=True))
+    # Only the awards made under this protocol were tried: one that fell with a protocol a
+    # complaint set aside does not take its bidder out of the new ranking.
+    tried = set(lot.awards.filter(protocol=protocol).values_list("bid__public_id", flat=True))
     for entry in results_content_from(protocol)["lots"]:
         if entry["lot"] == str(lot.number):
             return next((r for r in entry["ranking"] if r["bid"] not in tried), None)

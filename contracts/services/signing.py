@@ -17,6 +17,7 @@ from contracts.choices import ContractStatus, Party
 from contracts.models import Contract
 from contracts.permissions import party_of
 from pki.documents import document_signer
+from procurement.choices import LotStatus
 from procurement.periods import local_text
 from procurement.services.ledger import obligate, release
 from procurement.services.tenders import TENDER_SUBJECT
@@ -42,6 +43,26 @@ def _refuse_unless_signable(contract: Contract, party: str, now) -> None:
         )
 
 
+def _refuse_unless_lot_stands(tender, contract: Contract) -> None:
+    # A lot cancelled after its award was proposed has had its reservation released: signing
+    # would obligate money the line no longer holds for it (or another lot's reservation).
+    if contract.lot.status != LotStatus.ACTIVE or not tender.is_active:
+        raise ValidationError(
+            _("%(number)s can no longer be signed: lot %(lot)s of %(tender)s is %(status)s.")
+            % {
+                "number": contract.number,
+                "lot": contract.lot.number,
+                "tender": tender.number,
+                "status": (
+                    contract.lot.get_status_display()
+                    if tender.is_active
+                    else tender.get_status_display()
+                ).lower(),
+            },
+            code="invalid_status",
+        )
+
+
 def sign_contract(*, contract: Contract, actor: User, signature: bytes) -> Contract:
     """The buyer's or the supplier's signature on the contract."""
     with transaction.atomic():
@@ -56,6 +77,7 @@ def sign_contract(*, contract: Contract, actor: User, signature: bytes) -> Contr
             raise PermissionDenied(_("Only the buyer and the supplier sign their contract."))
         now = timezone.now()
         _refuse_unless_signable(contract, party, now)
+        _refuse_unless_lot_stands(tender, contract)
         organisation = contract.agency if party == Party.BUYER else contract.supplier
         certificate = document_signer(
             bytes(contract.content), signature, organisation=organisation, at=now
