@@ -120,6 +120,8 @@ def content_problem(inner: dict, outer: dict, currency: str) -> str:
             return _("the price for lot %(lot)s is not a decimal amount with two decimals") % {
                 "lot": lot
             }
+        if price == "0.00":
+            return _("the price for lot %(lot)s is zero") % {"lot": lot}
     if inner["currency"] != currency:
         return _("the prices are in %(c)s, the tender in %(t)s") % {
             "c": inner["currency"],

@@ -58,7 +58,10 @@ def _checked_weight(tender: Tender, kind: str, weight) -> Decimal | None:
                         "The criteria would weigh %(total)s%% together; the price must keep "
                         "some weight, so they may weigh at most %(left)s%% more."
                     )
-                    % {"total": taken + weight, "left": HUNDRED - taken - Decimal("0.01")}
+                    % {
+                        "total": f"{taken + weight:.2f}",
+                        "left": f"{HUNDRED - taken - Decimal('0.01'):.2f}",
+                    }
                 ]
             }
         )

@@ -89,7 +89,7 @@ def run_award_timers(*, tender: Tender, now: dt.datetime | None = None) -> Tende
                 award.activate()
                 award.save()
                 contract = draft_contract(tender, award, now)
-                activated.append({"lot": award.lot_id, "contract": contract.number})
+                activated.append({"lot": contract.lot.number, "contract": contract.number})
         for contract in tender.contracts.filter(
             status=ContractStatus.PENDING, supplier_signed_at=None, sign_deadline__lte=now
         ).select_related("award"):
@@ -115,6 +115,8 @@ def run_award_timers(*, tender: Tender, now: dt.datetime | None = None) -> Tende
 
 def decline_award(*, contract: Contract, actor: User, reason: str) -> Contract:
     """The winner declines to sign; the buyer may then move the award to the next bidder."""
+    if party_of(contract, actor) != "supplier":
+        raise PermissionDenied(_("Only the winning supplier declines its contract."))
     reason = checked_text(reason, "reason", _("Say why you decline the contract."))
     with transaction.atomic():
         tender = lock_tender(contract.tender)
@@ -126,6 +128,12 @@ def decline_award(*, contract: Contract, actor: User, reason: str) -> Contract:
                 _("%(number)s is %(status)s and can no longer be declined.")
                 % {"number": contract.number, "status": contract.get_status_display().lower()},
                 code="invalid_status",
+            )
+        if contract.supplier_signed_at is not None:
+            raise ValidationError(
+                _("You signed %(number)s; a signed contract is not declined.")
+                % {"number": contract.number},
+                code="already_signed",
             )
         contract.decline(reason=reason)
         contract.save()
@@ -166,6 +174,8 @@ def award_next_bidder(
     award to the next-ranked qualified bid (which gets its own standstill) and may propose the
     evader for the register of unreliable suppliers. With no bid left the lot fails and its
     money is released; returns the new award or None."""
+    if not is_agency_signer(lot.tender.agency, actor):
+        raise PermissionDenied(_("Only the agency's buyers and administrators move awards."))
     reason = checked_text(reason, "reason", _("Say why the award moves on."))
     with transaction.atomic():
         tender = lock_tender(lot.tender)

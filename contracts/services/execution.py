@@ -23,9 +23,14 @@ from procurement.services.ledger import deobligate, obligate, pay, reserve
 HUNDRED = Decimal("100")
 
 
-def _locked(contract: Contract, actor: User) -> Contract:
+def _refuse_unless_manager(contract: Contract, actor: User) -> None:
+    # Before the input is read, so that someone who may not act learns only that.
     if not can_manage_contract(contract, actor):
         raise PermissionDenied(_("Only the buyer's agency manages its contracts."))
+
+
+def _locked(contract: Contract, actor: User) -> Contract:
+    _refuse_unless_manager(contract, actor)
     return (
         Contract.objects.select_for_update(of=("self",))
         .select_related("lot__budget_line", "tender__procedure")
@@ -63,6 +68,7 @@ def _next_number(rows) -> int:
 def amend_contract(*, contract: Contract, actor: User, new_price, reason: str) -> ContractAmendment:
     """Change the price, within the limit from the price at signature, with the reason; the
     obligation follows (a rise is reserved and obligated from what is available)."""
+    _refuse_unless_manager(contract, actor)
     new_price = checked_amount(new_price, "new_price")
     reason = checked_text(reason, "reason", _("Say why the price changes."))
     with transaction.atomic():
@@ -135,6 +141,7 @@ def amend_contract(*, contract: Contract, actor: User, new_price, reason: str) -
 
 def accept_delivery(*, contract: Contract, actor: User, amount, description: str) -> Acceptance:
     """Record an acceptance act for goods, works or services delivered."""
+    _refuse_unless_manager(contract, actor)
     amount = checked_amount(amount)
     description = checked_text(description, "description", _("Say what was delivered."))
     with transaction.atomic():
@@ -169,6 +176,7 @@ def accept_delivery(*, contract: Contract, actor: User, amount, description: str
 def record_payment(*, contract: Contract, actor: User, amount, reference: str) -> Payment:
     """A payment under the contract: at most what was accepted and not yet paid. The ledger
     moves it from obligated to paid (and refuses more than is obligated)."""
+    _refuse_unless_manager(contract, actor)
     amount = checked_amount(amount)
     reference = checked_text(reference, "reference", _("Give the payment order's number."), 100)
     with transaction.atomic():
@@ -235,6 +243,7 @@ def _settle_acts(contract: Contract) -> None:
 
 def terminate_contract(*, contract: Contract, actor: User, reason: str) -> Contract:
     """End a contract in force early; what is obligated and unpaid goes back to the line."""
+    _refuse_unless_manager(contract, actor)
     reason = checked_text(reason, "reason", _("Say why the contract is terminated."))
     with transaction.atomic():
         contract = _locked(contract, actor)

@@ -377,21 +377,18 @@ def test_refuses_to_publish_twice(cast, world):
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_a_bid_priced_at_zero_is_left_out(cast, weighted):
-    # The opening accepts 0.00 as a price; no award or contract can be made at it, and
-    # weighted scoring would divide by it.
+def test_a_bid_priced_at_zero_is_invalid_at_the_opening_and_never_ranked(cast, weighted):
+    # No award or contract can be made at 0.00, and weighted scoring would divide by it: the
+    # opening finds such a bid invalid, so the commission never reviews it.
     prices = {**PRICES, "c": {"1": "0.00"}}
     with award_world(cast, prices=prices, weighted=weighted) as world:
-        review_all(world, cast)
+        zero = world.bids["c"]
+        assert zero.status == "invalid"
+        assert "zero" in zero.invalid_reason
+        for key in ("a", "b"):
+            review_bid(bid=world.bids[key], actor=cast.buyer, decisions=meets_all(world.tender))
         content = content_of(publish(world, cast))
         lot1 = content["lots"][0]
-        assert lot1["excluded"] == [
-            {
-                "bid": world.bids["c"].public_id,
-                "bidder": world.org_c.bin,
-                "price": "0.00",
-                "reason": "no price",
-            }
-        ]
-        assert world.bids["c"].public_id not in [r["bid"] for r in lot1["ranking"]]
+        assert zero.public_id not in [r["bid"] for r in lot1["ranking"]]
+        assert zero.public_id not in [b["bid"] for b in content["bids"]]
         assert winners(world.tender)[1][0] in (cast.supplier_org_a.pk, cast.supplier_org_b.pk)

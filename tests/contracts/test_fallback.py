@@ -345,3 +345,18 @@ def test_refuses_to_move_an_award_of_a_finished_tender(cast, world):
         move(world, cast, lot_number=2)
     assert state(world.tender) == before
     assert Contract.objects.filter(tender=world.tender, status="active").count() == 2
+
+
+def test_refuses_to_decline_after_the_supplier_signed_and_waits_for_the_buyer(cast, world):
+    sign_as_supplier(world, world.contracts[1])
+    before = state(world.tender)
+    with pytest.raises(ValidationError) as refused:
+        decline(world, cast)
+    assert refused.value.code == "already_signed"
+    assert state(world.tender) == before
+
+
+def test_someone_else_cannot_decline_even_without_a_reason(cast, world):
+    contract = contract_for(world.tender, 1)
+    with pytest.raises(PermissionDenied):
+        decline_award(contract=contract, actor=cast.outsider, reason="")
