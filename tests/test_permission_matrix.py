@@ -25,7 +25,7 @@ from procurement.models import Tender
 from suppliers.choices import OrganisationStatus
 from suppliers.models import Membership
 from suppliers.services.members import invite_member
-from tests import matrix_award_api, matrix_award_web, matrix_transparency
+from tests import matrix_award_api, matrix_award_web, matrix_portal, matrix_transparency
 from tests.conftest import ROLES, cast_member
 from tests.factories import MembershipFactory, SupplierFactory, make_bin
 from tests.procurement.factories import (
@@ -435,7 +435,7 @@ MULTIPART = {"api:attach_tender_document"}
 
 # The award stage's rows live beside it, in the same table form (one file for the web pages,
 # one for the API), and join the table here.
-for _part in (matrix_award_web, matrix_award_api, matrix_transparency):
+for _part in (matrix_award_web, matrix_award_api, matrix_transparency, matrix_portal):
     assert not set(_part.MATRIX) & set(MATRIX), "a route has two rows"
     MATRIX.update(_part.MATRIX)
     TARGETS.update(_part.TARGETS)
