@@ -15,6 +15,7 @@ from procurement.amendments_api import router as amendments_router
 from procurement.api import router as plans_router
 from procurement.tenders_api import router as tenders_router
 from suppliers.api import router as registers_router
+from transparency.api import flags_router as red_flags_router
 from transparency.api import router as ocds_router
 
 api = NinjaAPI(
@@ -42,3 +43,4 @@ api.add_router("/", awards_router)
 api.add_router("/", complaints_router)
 api.add_router("/", contracts_router)
 api.add_router("/ocds", ocds_router)
+api.add_router("/red-flags", red_flags_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("pki.urls")),
     path("", include("awards.urls")),
     path("", include("contracts.urls")),
+    path("", include("transparency.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
