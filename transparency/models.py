@@ -91,6 +91,8 @@ class RedFlag(FSMModelMixin, models.Model):
         verbose_name = _("red flag")
         verbose_name_plural = _("red flags")
         ordering = ["-last_seen_at", "-pk"]
+        # The queue lists open flags first, newest first.
+        indexes = [models.Index(fields=["status", "-last_seen_at"], name="flag_queue_order")]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "subject_key"], name="flag_once")
         ]
