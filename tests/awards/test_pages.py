@@ -6,7 +6,6 @@ succeeds and once as it is refused (400, the message shown, nothing changed)."""
 
 import datetime as dt
 import hashlib
-import re
 
 import pytest
 import time_machine
@@ -23,32 +22,14 @@ from awards.services.reviews import request_correction, review_bid
 from procurement.models import Tender
 from procurement.services.tenders import publish_tender
 from tests.awards.world import award_world, fails, meets_all, sign, to_tendering
-from tests.conftest import ROLES, cast_member
+from tests.conftest import ROLES
+from tests.pages import errors_of_field, messages_of, visitor
 from tests.procurement.factories import ready_tender
 
 pytestmark = pytest.mark.django_db
 
 NOTHING_CHANGED = "Nothing was changed: see the problems marked below."
 PDF = b"%PDF-1.7\n% the licence, valid until 2027\n"
-
-
-def visitor(cast, role: str) -> Client:
-    client = Client()
-    if role != "anonymous":
-        client.force_login(cast_member(cast, role))
-    return client
-
-
-def errors_of_field(html: str, field_id: str) -> str:
-    match = re.search(
-        rf'<ul class="errorlist" id="{re.escape(field_id)}_errors"[^>]*>(.*?)</ul>', html, re.S
-    )
-    return match.group(1) if match else ""
-
-
-def messages_of(html: str) -> str:
-    match = re.search(r'<ul class="messages" role="status">(.*?)</ul>', html, re.S)
-    return match.group(1) if match else ""
 
 
 def events() -> int:

@@ -6,7 +6,6 @@ and once as it is refused (400, the message shown, nothing changed)."""
 
 import datetime as dt
 import hashlib
-import re
 from decimal import Decimal
 
 import pytest
@@ -24,31 +23,13 @@ from contracts.services.awarding import decline_award, run_award_timers
 from contracts.services.execution import accept_delivery
 from contracts.services.signing import sign_contract
 from tests.awards.world import award_world, draft_with_lots, fails, meets_all, sign
-from tests.conftest import ROLES, cast_member
+from tests.conftest import ROLES
+from tests.pages import errors_of_field, messages_of, visitor
 
 pytestmark = pytest.mark.django_db
 
 NOTHING_CHANGED = "Nothing was changed: see the problems marked below."
 D = Decimal
-
-
-def visitor(cast, role: str) -> Client:
-    client = Client()
-    if role != "anonymous":
-        client.force_login(cast_member(cast, role))
-    return client
-
-
-def errors_of_field(html: str, field_id: str) -> str:
-    match = re.search(
-        rf'<ul class="errorlist" id="{re.escape(field_id)}_errors"[^>]*>(.*?)</ul>', html, re.S
-    )
-    return match.group(1) if match else ""
-
-
-def messages_of(html: str) -> str:
-    match = re.search(r'<ul class="messages" role="status">(.*?)</ul>', html, re.S)
-    return match.group(1) if match else ""
 
 
 def events() -> int:

@@ -63,12 +63,22 @@ def test_only_members_of_the_supplier_register(cast, fresh_crls, cert_a, who):
     assert not SigningCertificate.objects.exists()
 
 
-def test_refuses_an_organisation_that_is_no_supplier(cast, fresh_crls, test_ca):
-    certificate = test_ca.issue(cast.agency.bin)[1]
+def test_refuses_an_organisation_that_signs_nothing(cast, fresh_crls, test_ca):
+    # Suppliers sign bids and contracts, agencies protocols and contracts; an audit body signs
+    # nothing on the platform.
+    certificate = test_ca.issue(cast.audit_body.bin)[1]
     with pytest.raises(PermissionDenied):
         register_certificate(
-            organisation=cast.agency, actor=cast.agency_admin, pem_or_der=pem(certificate)
+            organisation=cast.audit_body, actor=cast.auditor, pem_or_der=pem(certificate)
         )
+
+
+def test_an_agency_member_registers_the_agencys_certificate(cast, fresh_crls, test_ca):
+    certificate = test_ca.issue(cast.agency.bin)[1]
+    registered = register_certificate(
+        organisation=cast.agency, actor=cast.agency_admin, pem_or_der=pem(certificate)
+    )
+    assert registered.organisation == cast.agency
 
 
 def test_refuses_another_suppliers_certificate(cast, fresh_crls, test_ca):
