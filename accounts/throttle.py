@@ -14,9 +14,12 @@ from accounts.models import LoginFailure
 
 
 def client_address(request) -> str | None:
-    """The client's address as the server saw it (behind a proxy, configure the proxy to pass
-    the real address in REMOTE_ADDR, e.g. gunicorn's --forwarded-allow-ips)."""
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address: REMOTE_ADDR, or behind a reverse proxy the header it sets
+    (CLIENT_ADDRESS_HEADER, e.g. HTTP_X_REAL_IP), trusted only because the proxy overwrites it."""
+    if request is None:
+        return None
+    header = settings.CLIENT_ADDRESS_HEADER or "REMOTE_ADDR"
+    return request.META.get(header) or request.META.get("REMOTE_ADDR")
 
 
 def local_text(moment: dt.datetime) -> str:

@@ -196,6 +196,8 @@ PLATFORM_ORIGIN = os.environ.get("PLATFORM_ORIGIN", "http://127.0.0.1:8000")
 LOGIN_THROTTLE_LIMIT = int(os.environ.get("LOGIN_THROTTLE_LIMIT", "5"))
 LOGIN_THROTTLE_IP_LIMIT = int(os.environ.get("LOGIN_THROTTLE_IP_LIMIT", "50"))
 LOGIN_THROTTLE_WINDOW = int(os.environ.get("LOGIN_THROTTLE_WINDOW", "900"))
+# Behind a reverse proxy: the META key of the header it sets to the client's address.
+CLIENT_ADDRESS_HEADER = os.environ.get("CLIENT_ADDRESS_HEADER", "")
 # Times shown to people (the agencies' zone); stored times are UTC.
 TIME_ZONE_DISPLAY = os.environ.get("TIME_ZONE_DISPLAY", "Asia/Almaty")
 OCDS_OCID_PREFIX = os.environ.get("OCDS_OCID_PREFIX", "ocds-otp001")

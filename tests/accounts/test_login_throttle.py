@@ -79,3 +79,20 @@ def test_the_table_keeps_no_email_or_address_in_the_clear():
     keys = list(LoginFailure.objects.values_list("key", flat=True))
     assert len(keys) == 2
     assert all("someone" not in k and "203.0" not in k and len(k) == 64 for k in keys)
+
+
+def test_behind_a_proxy_the_configured_header_is_the_address(settings):
+    settings.LOGIN_THROTTLE_IP_LIMIT = 2
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
+    user = UserFactory(email="clerk@example.kz")
+
+    def via_proxy(email, password, real):
+        return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP=real).post(
+            reverse("accounts:login"), {"username": email, "password": password}
+        )
+
+    with time_machine.travel(START, tick=False):
+        for n in range(2):
+            via_proxy(f"guess{n}@example.kz", "wrong", "203.0.113.9")
+        assert not logged_in(via_proxy(user.email, PASSWORD, "203.0.113.9"))
+        assert logged_in(via_proxy(user.email, PASSWORD, "198.51.100.7"))
