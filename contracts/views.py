@@ -3,8 +3,9 @@ bytes to sign and the signature upload (both sides), the winner's decline, the b
 amendments, acceptance acts, payments and termination, moving a declined or lapsed award to
 the next bidder, and the single-source decision that goes straight to a contract.
 
-Signing happens on the signer's machine today: `tenderctl.py sign` writes a DER detached CMS
-next to the downloaded contract, and the page takes that file.
+Each side signs in the page (static/js/signing.js, see awards/views/browser_signing.py) or on
+their machine: `tenderctl.py sign` writes a DER detached CMS next to the downloaded contract,
+and the page takes that file, the only way without JavaScript.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from awards.choices import AwardStatus
 from awards.forms import SingleSourceForm
 from awards.permissions import is_agency_signer
+from awards.views.browser_signing import contract_signing
 from awards.views.common import SIGNATURE_TYPE, exact_bytes, perform
 from awards.views.requirements import requirements_page
 from contracts.choices import SIGNED_STATUSES, ContractStatus, Party
@@ -135,6 +137,8 @@ def contract_context(request, contract, **bound) -> dict:
     forms = {}
     if party and pending and getattr(contract, f"{party}_signed_at") is None:
         forms["sign_form"] = SignContractForm
+        organisation = contract.agency if party == Party.BUYER else contract.supplier
+        context["browser_signing"] = contract_signing(contract, organisation)
     if party == Party.SUPPLIER and pending:
         forms["decline_form"] = DeclineForm
     if managing and active:

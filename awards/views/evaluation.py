@@ -2,8 +2,9 @@
 a review form and a correction request per bid, the draft results protocol with its ranking,
 its exact bytes to sign, and the chair's upload of the signature that publishes it.
 
-Signing happens on the chair's machine today (`tenderctl.py sign` writes a DER detached CMS
-next to the downloaded protocol); the page says so and takes the signature file.
+The chair signs in the page (static/js/signing.js, see browser_signing.py) or on their machine
+(`tenderctl.py sign` writes a DER detached CMS next to the downloaded protocol, which the page
+takes as a file); without JavaScript the file upload is all the page offers.
 """
 
 import hashlib
@@ -24,6 +25,7 @@ from awards.permissions import can_evaluate, can_see_reviews_in_progress, is_cha
 from awards.results import results_bytes, undecided_bids
 from awards.services.results import publish_results
 from awards.services.reviews import request_correction, review_bid
+from awards.views.browser_signing import protocol_signing
 from awards.views.common import exact_bytes, perform
 from awards.views.protocols import protocol_view
 from bids.models import Bid, BidStatus
@@ -136,6 +138,7 @@ def _draft(tender, user, bound: dict) -> dict | None:
             form.data = form.data.copy()
             form.data["content_sha256"] = sha256
         draft["publish_form"] = form
+        draft["browser_signing"] = protocol_signing(tender, sha256)
     return draft
 
 

@@ -34,12 +34,13 @@ async function hasX25519() {
   }
 }
 
-// The names of what this browser lacks for signing (empty when it has it all).
-export async function missingFeatures({ storage = false } = {}) {
+// The names of what this browser lacks for signing (empty when it has it all). Sealing needs
+// X25519; signing a document alone (RSA or ECDSA) does not.
+export async function missingFeatures({ storage = false, x25519 = true } = {}) {
   const missing = [];
   if (!window.isSecureContext) missing.push("feature_secure_context");
   if (!globalThis.crypto?.subtle) missing.push("feature_webcrypto");
-  else if (!(await hasX25519())) missing.push("feature_x25519");
+  else if (x25519 && !(await hasX25519())) missing.push("feature_x25519");
   if (storage && !globalThis.indexedDB) missing.push("feature_indexeddb");
   return missing.map((code) => say(code));
 }

@@ -307,3 +307,109 @@ def test_a_tenderctl_keygen_file_restores_into_the_browser(js, tmp_path):
         "keygen password",
     )
     assert restored == tool.opening_key_id(key.public_key().public_bytes_raw())
+
+
+# ---- documents signed in the page: the results protocol and a contract ----
+
+
+SIGN_DOCUMENT = """
+    const bytes = S.utf8(args[2]);
+    const signer = await S.loadPkcs12(S.b64decode(args[0]), args[1]);
+    const said = args[3] === "protocol" ? S.describeProtocol(bytes) : S.describeContract(bytes);
+    const organisation = {...args[4], certificates: [signer.fingerprint]};
+    S.checkDocumentSigner(signer, organisation);
+    const signature = await S.signDetached(bytes, signer);
+    return {said, signature: S.b64encode(signature), sha256: await S.sha256Hex(bytes)};
+"""
+
+
+@in_browser
+@pytest.mark.parametrize("kind", ["protocol", "contract"])
+def test_a_document_signed_in_the_browser_verifies_on_the_server(js, bid_ca, kind):
+    v = vector("documents.json")
+    key, certificate = bid_ca.issue(
+        v["agency"]["bin"], kind="rsa" if kind == "contract" else "ecdsa"
+    )
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"agency",
+        key,
+        certificate,
+        [bid_ca.intermediate, bid_ca.root],
+        serialization.BestAvailableEncryption(PASSWORD.encode()),
+    )
+    content = v[kind].encode()
+    got = run(
+        js, SIGN_DOCUMENT, base64.b64encode(p12).decode(), PASSWORD, v[kind], kind, v["agency"]
+    )
+
+    assert got["said"] == v[f"{kind}_summary"]
+    assert got["sha256"] == hashlib.sha256(content).hexdigest()
+    signed = verify_detached_cms(base64.b64decode(got["signature"]), content, at=timezone.now())
+    assert signed.certificate_der == certificate.public_bytes(serialization.Encoding.DER)
+    with pytest.raises(Exception, match="signature"):
+        verify_detached_cms(base64.b64decode(got["signature"]), content[:-1], at=timezone.now())
+
+
+CHECK_SIGNER = """
+    const signer = await S.loadPkcs12(S.b64decode(args[0]), args[1]);
+    const check = (organisation, now) => {
+        try { S.checkDocumentSigner(signer, organisation, now && new Date(now)); return null; }
+        catch (e) { return {code: e.code, params: e.params}; }
+    };
+    return {
+        mine: check({...args[2], certificates: [signer.fingerprint]}),
+        unregistered: check({...args[2], certificates: []}),
+        other: check({bin: "000540000047", name: "Steppe Construction JSC"}),
+        expired: check(args[2], args[3]),
+        early: check(args[2], args[4]),
+    };
+"""
+
+
+@in_browser
+def test_the_browser_refuses_a_certificate_for_another_organisation_or_out_of_its_period(
+    js, bid_ca
+):
+    v = vector("documents.json")
+    key, certificate = bid_ca.issue(v["agency"]["bin"])
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"agency", key, certificate, None, serialization.BestAvailableEncryption(PASSWORD.encode())
+    )
+    after = certificate.not_valid_after_utc + dt.timedelta(seconds=1)
+    before = certificate.not_valid_before_utc - dt.timedelta(seconds=1)
+    got = run(
+        js,
+        CHECK_SIGNER,
+        base64.b64encode(p12).decode(),
+        PASSWORD,
+        v["agency"],
+        after.isoformat(),
+        before.isoformat(),
+    )
+    assert got["mine"] is None
+    assert got["unregistered"]["code"] == "certificate_not_registered"
+    assert got["other"] == {
+        "code": "certificate_other_organisation",
+        "params": {
+            "bin": v["agency"]["bin"],
+            "name": "Supplier LLP",
+            "organisation": "Steppe Construction JSC",
+            "expected": "000540000047",
+        },
+    }
+    assert got["expired"]["code"] == "certificate_expired"
+    assert got["early"]["code"] == "certificate_not_yet_valid"
+
+
+@in_browser
+def test_the_browser_refuses_to_describe_what_is_not_the_expected_document(js):
+    v = vector("documents.json")
+    got = run(
+        js,
+        "const said = (f, text) => { try { f(S.utf8(text)); return null; } catch (e) { return e.code; } };"
+        "return [said(S.describeProtocol, args[0]), said(S.describeContract, args[1]),"
+        " said(S.describeContract, 'not json'), said(S.describeProtocol, args[1])];",
+        v["protocol"],
+        v["contract"],
+    )
+    assert got == [None, None, "document_unexpected", "document_unexpected"]

@@ -1,5 +1,6 @@
-"""Writes the cross-language vectors in this folder from the Python side (tools/tenderctl.py and
-bids/crypto). Run it only when the wire format changes on purpose:
+"""Writes the cross-language vectors in this folder from the Python side (tools/tenderctl.py,
+bids/crypto, and the platform's document builders for documents.json). Run it only when the
+wire format changes on purpose:
 
     .venv/bin/python -m tests.bids.vectors.make_vectors
 
@@ -8,13 +9,18 @@ and that the browser code (static/js/signing.js) produces the same bytes.
 """
 
 import base64
+import datetime as dt
 import importlib.util
 import json
 import tempfile
+from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from audit.canonical import canonical_bytes
+from contracts.documents import contract_document
 from tests.bids.test_crypto_hpke_vectors import AES_256_GCM, reference_seal
 
 # tools/tenderctl.py by path, as tests/bids/support.py loads it (without Django).
@@ -192,12 +198,158 @@ def _document(name: str, content: bytes) -> dict:
         return tool.document_entry(path)
 
 
+# Documents signed in the page (frontend/src/documents.js): a results protocol shaped as
+# awards/results.py results_content writes it, and a contract built by contracts/documents.py.
+AGENCY = ("City Hospital No. 7", "000240000016")
+BIDDERS = {
+    "B-a": ("Medservice Plus LLP", "000440000033", "qualified"),
+    "B-b": ("Steppe Construction JSC", "000540000047", "qualified"),
+    "B-c": ("Aral Pharm LLP", "000940000081", "disqualified"),
+}
+
+
+def _ranked(rank: int, bid: str, price: str) -> dict:
+    return {
+        "rank": rank,
+        "bid": bid,
+        "bidder": BIDDERS[bid][1],
+        "price": Decimal(price),
+        "compared_price": Decimal(price),
+        "score": None,
+    }
+
+
+def _protocol_content() -> dict:
+    lot_1 = [_ranked(1, "B-b", "2800000.00"), _ranked(2, "B-a", "2900000.00")]
+    return {
+        "type": "results-protocol/v1",
+        "tender": TENDER,
+        "tender_version": VERSION,
+        "revision": 1,
+        "opening_protocol_sha256": "ab" * 32,
+        "procedure": "open_tender",
+        "award_criterion": "lowest_price",
+        "domestic_discount": Decimal("0"),
+        "criteria": [],
+        "bids": [
+            {
+                "bid": bid,
+                "bidder": bin_,
+                "bidder_name": name,
+                "received_at": "2026-03-02T09:14:58.000000Z",
+                "status": status,
+                "domestic": False,
+                "reasons": [
+                    {"requirement": 1, "title": "Licence", "reason": "Лицензия истекла в 2024"}
+                ]
+                if status == "disqualified"
+                else [],
+                "correction": None,
+            }
+            for bid, (name, bin_, status) in BIDDERS.items()
+        ],
+        "lots": [
+            {
+                "lot": "1",
+                "title": "Инсулин гларгин 100 ЕД/мл",
+                "amount": Decimal("3000000.00"),
+                "ranking": lot_1,
+                "excluded": [],
+                "winner": lot_1[0],
+            },
+            {
+                "lot": "2",
+                "title": "Syringes",
+                "amount": Decimal("1000.00"),
+                "ranking": [],
+                "excluded": [
+                    {
+                        "bid": "B-a",
+                        "bidder": BIDDERS["B-a"][1],
+                        "price": Decimal("1200.00"),
+                        "reason": "above the lot's amount",
+                    }
+                ],
+                "winner": None,
+            },
+        ],
+    }
+
+
+def _contract_bytes() -> bytes:
+    agency = SimpleNamespace(legal_name=AGENCY[0], bin=AGENCY[1])
+    supplier = SimpleNamespace(legal_name=BIDDERS["B-b"][0], bin=BIDDERS["B-b"][1])
+    return contract_document(
+        number="C-2026-000001",
+        tender=SimpleNamespace(
+            number=TENDER,
+            ocid="ocds-kz0001-T-2026-000001",
+            version_hash=VERSION,
+            agency=agency,
+            currency="KZT",
+        ),
+        lot=SimpleNamespace(
+            number=1, title="Инсулин гларгин 100 ЕД/мл", budget_line=SimpleNamespace(code="BL-1")
+        ),
+        award=SimpleNamespace(
+            supplier=supplier,
+            bid_id=1,
+            bid=SimpleNamespace(public_id="B-b"),
+            protocol_id=1,
+            protocol=SimpleNamespace(sha256="cd" * 32),
+        ),
+        price=Decimal("2800000.00"),
+        terms="Delivery to the hospital pharmacy within 30 days.",
+        sign_deadline=dt.datetime(2026, 3, 13, 4, 0, tzinfo=dt.UTC),
+    )
+
+
+def document_vectors() -> dict:
+    """The bytes to sign and what the page must say they decide."""
+    return {
+        "agency": {"name": AGENCY[0], "bin": AGENCY[1]},
+        "protocol": canonical_bytes(_protocol_content()).decode(),
+        "protocol_summary": {
+            "kind": "protocol",
+            "tender": TENDER,
+            "revision": 1,
+            "lots": [
+                {
+                    "lot": "1",
+                    "title": "Инсулин гларгин 100 ЕД/мл",
+                    "winner": {
+                        "bid": "B-b",
+                        "bin": BIDDERS["B-b"][1],
+                        "name": BIDDERS["B-b"][0],
+                        "price": "2800000.00",
+                    },
+                },
+                {"lot": "2", "title": "Syringes", "winner": None},
+            ],
+            "bids": 3,
+            "disqualified": 1,
+        },
+        "contract": _contract_bytes().decode(),
+        "contract_summary": {
+            "kind": "contract",
+            "number": "C-2026-000001",
+            "tender": TENDER,
+            "lot": {"id": "1", "title": "Инсулин гларгин 100 ЕД/мл"},
+            "buyer": {"bin": AGENCY[1], "name": AGENCY[0]},
+            "supplier": {"bin": BIDDERS["B-b"][1], "name": BIDDERS["B-b"][0]},
+            "price": "2800000.00",
+            "currency": "KZT",
+        },
+    }
+
+
 def vectors() -> dict[str, dict]:
     hpke = hpke_vectors()
     return {
         "canonical.json": canonical_vectors(),
         "hpke.json": hpke,
         "statements.json": statement_vectors(hpke),
+        "documents.json": document_vectors(),
     }
 
 
