@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ContractStatus(models.TextChoices):
@@ -17,7 +18,7 @@ SIGNED_STATUSES = (ContractStatus.ACTIVE, ContractStatus.COMPLETED, ContractStat
 
 
 class Party(models.TextChoices):
-    BUYER = "buyer", _("Buyer")
+    BUYER = "buyer", pgettext_lazy("contract party", "Buyer")
     SUPPLIER = "supplier", _("Supplier")
 
 

@@ -111,7 +111,7 @@ SAVINGS = [
     Column("estimate", _("Planned estimate of their lots"), "money"),
     Column("price", _("Contract prices"), "money"),
     Column("savings", _("Savings"), "money"),
-    Column("savings_share", _("Savings (% of the estimate)"), "percent"),
+    Column("savings_share", _("Savings as a share of the estimate, per cent"), "percent"),
 ]
 SUMMED = ("lines", *BALANCES, "contracts", "estimate", "price", "savings")
 
