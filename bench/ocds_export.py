@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench._setup import fresh_database, result  # noqa: E402
+from bench._setup import DEFAULT_URL, fresh_database, result  # noqa: E402
 from bench.red_flags import release as compiled_release  # noqa: E402
 
 T0 = datetime(2026, 1, 5, 4, 0, tzinfo=UTC)
@@ -119,37 +119,61 @@ def phase(name: str) -> None:
         else:
             for chunk in stream_compiled_jsonl():
                 sink.write(chunk)
-    print(json.dumps({"seconds": time.perf_counter() - started}))
+    print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}))
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux carries ru_maxrss over
+    an exec, so a child would report the parent's peak from before it started."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def measure(name: str) -> tuple[float, float]:
     child = subprocess.Popen(
         [sys.executable, __file__, "--phase", name], stdout=subprocess.PIPE, env=os.environ
     )
-    _, status, usage = os.wait4(child.pid, 0)
     output = child.stdout.read()
     child.stdout.close()
-    if os.waitstatus_to_exitcode(status):
+    if child.wait():
         sys.exit(f"the {name} phase failed")
-    return json.loads(output)["seconds"], usage.ru_maxrss / 1024
+    figures = json.loads(output)
+    return figures["seconds"], figures["peak_mb"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--tenders", type=int, default=100_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the database seeded by the last run"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         phase(args.phase)
         return
-    fresh_database()
-    started = time.perf_counter()
-    releases = seed(args.tenders)
-    print(
-        f"seeded {args.tenders:,} tenders, {releases:,} releases in "
-        f"{time.perf_counter() - started:.0f} s"
-    )
+    if args.reuse:
+        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        from transparency.models import Release
+
+        releases = Release.objects.count()
+    else:
+        fresh_database()
+        started = time.perf_counter()
+        releases = seed(args.tenders)
+        print(
+            f"seeded {args.tenders:,} tenders, {releases:,} releases in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
     base_s, base_rss = measure("baseline")
     print(f"baseline (stored bytes out): {releases / base_s:,.0f} releases/s, {base_rss:.0f} MB")
     for name, label in (("package", "release package"), ("compiled", "compiled JSON lines")):
