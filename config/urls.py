@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("awards.urls")),
     path("", include("contracts.urls")),
     path("", include("transparency.urls")),
+    path("", include("transparency.portal_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,11 +1,59 @@
+import re
 from decimal import Decimal
 
-from django.db import models
-from django.db.models import F, Q, Sum, Value
-from django.db.models.functions import Coalesce, Round
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.db import connections, models
+from django.db.models import F, Func, OuterRef, Q, Subquery, Sum, TextField, Value
+from django.db.models.functions import Coalesce, Concat, Round
 
 from procurement.choices import EntryKind, PlanItemStatus
 from procurement.money import round_money
+
+# --- Public search over tenders (issue 7) ---------------------------------------------------
+# PostgreSQL finds tenders with full-text search in the 'simple' configuration: lower case,
+# no stemming, no stop words, so Russian and Kazakh words match as typed whatever their case
+# (given a UTF-8 database locale; plain "C" does not fold Cyrillic). The words of a tender are
+# the database function tender_document(), which a GIN index serves (migration 0008 says why
+# a function). SQLite, the embedded default, has neither: there every word must appear in the
+# case-folded text.
+SEARCH_CONFIG = "simple"
+TENDER_NUMBER = re.compile(r"^T-\d{4}-\d{6}$", re.IGNORECASE)
+MAX_SEARCH_WORDS = 10
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search: runs of letters and digits (tender_document() splits a tender's
+    text at punctuation too), at most MAX_SEARCH_WORDS."""
+    return re.findall(r"[^\W_]+", text or "")[:MAX_SEARCH_WORDS]
+
+
+def tender_document() -> Func:
+    """What a tender is found by on PostgreSQL: its number, title and description as words."""
+    return Func(
+        F("number"),
+        F("title"),
+        F("description"),
+        function="tender_document",
+        output_field=SearchVectorField(),
+    )
+
+
+def _casefold(value):
+    return None if value is None else value.casefold()
+
+
+class Folded(Func):
+    """Text in one case, for comparing. SQLite's lower() and LIKE fold ASCII letters only, so
+    "Инсулин" would not match "инсулин"; there Python's str.casefold does it, registered on
+    the very connection that runs the query."""
+
+    function = "LOWER"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        connection.ensure_connection()
+        connection.connection.create_function("py_casefold", 1, _casefold, deterministic=True)
+        return super().as_sql(compiler, connection, function="py_casefold", **extra_context)
 
 
 class _MoneyResult(models.DecimalField):
@@ -108,23 +156,45 @@ class TenderQuerySet(models.QuerySet):
         return self.filter(next_check__isnull=False, next_check__lte=now)
 
     def matching(self, text: str):
+        """Tenders found by a search: a tender number finds that tender; otherwise every word
+        must begin a word of the tender's number, title or description (PostgreSQL), or
+        appear anywhere in them (SQLite), in any case and in any order."""
         text = (text or "").strip()
-        if not text:
+        if TENDER_NUMBER.match(text):
+            return self.filter(number=text.upper())
+        words = search_words(text)
+        if not words:
             return self
-        return self.filter(
-            Q(number__iexact=text) | Q(title__icontains=text) | Q(description__icontains=text)
-        )
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(
+                " & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG
+            )
+            return self.alias(found=tender_document()).filter(found=query)
+        text_of = Concat("number", Value(" "), "title", Value(" "), "description")
+        tenders = self.alias(folded=Folded(text_of))
+        for word in words:
+            tenders = tenders.filter(folded__contains=word.casefold())
+        return tenders
 
     def with_value(self):
         """Annotate `value`: the sum of the amounts of the tender's active lots, 0.00 without
         any. Rounded to whole tiyn in the database too, so that filters on it compare exact
         amounts on SQLite (see _MoneyResult) as they do on PostgreSQL."""
+        # A subquery, not a join with GROUP BY: a page of the public list then sums the lots
+        # of its own 25 tenders, not of every tender that matches (issue 7, list queries).
         from procurement.choices import LotStatus
+        from procurement.models import Lot
 
-        active = Sum("lots__amount", filter=Q(lots__status=LotStatus.ACTIVE))
+        active = (
+            Lot.objects.filter(tender=OuterRef("pk"), status=LotStatus.ACTIVE)
+            .order_by()
+            .values("tender")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
         return self.annotate(
             value=Round(
-                Coalesce(active, Value(Decimal("0.00")), output_field=MONEY),
+                Coalesce(Subquery(active), Value(Decimal("0.00")), output_field=MONEY),
                 2,
                 output_field=MONEY,
             )

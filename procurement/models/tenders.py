@@ -105,7 +105,15 @@ class Tender(FSMModelMixin, models.Model):
         verbose_name = _("tender")
         verbose_name_plural = _("tenders")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "agency"])]
+        indexes = [
+            models.Index(fields=["status", "agency"]),
+            # The public list's order (newest first); its search index is migration 0008's.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=~models.Q(status=TenderStatus.DRAFT),
+                name="tender_published_order",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(enquiry_end__isnull=True)
