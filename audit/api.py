@@ -7,8 +7,10 @@ import json
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from accounts.auth import OPTIONAL_AUTH
 from audit import keys, proofs
 from audit.models import Checkpoint, Entry
+from audit.withholding import withheld
 from config.api_errors import ERROR_RESPONSES
 
 router = Router(tags=["audit log"])
@@ -21,8 +23,16 @@ class EntryOut(Schema):
     actor: int | None
     subject_type: str
     subject_id: str
-    data: dict
-    payload: str = Field(..., description="base64 of the exact canonical bytes that were hashed")
+    data: dict | None = Field(None, description="null while the entry is withheld")
+    payload: str | None = Field(
+        None,
+        description="base64 of the exact canonical bytes that were hashed; null while withheld",
+    )
+    withheld: str | None = Field(
+        None,
+        description="why the content is not shown yet (a bid before its tender's opening); the "
+        "leaf hash is given, so the inclusion proof still verifies",
+    )
     leaf_hash: str = Field(..., description="hex SHA-256(0x00 || payload)")
     chain_hash: str = Field(..., description="hex SHA-256(previous chain_hash || leaf_hash)")
 
@@ -61,7 +71,7 @@ class ConsistencyProofOut(Schema):
     proof: list[str]
 
 
-class KeyOut(Schema):
+class CheckpointKeyOut(Schema):
     name: str
     verifier_key: str
     public_key_pem: str
@@ -72,8 +82,22 @@ class PageQuery(Schema):
     limit: int = Field(100, ge=1, le=1000)
 
 
-def entry_out(entry: Entry) -> dict:
+def entry_out(entry: Entry, withheld: str | None = None) -> dict:
     payload = bytes(entry.payload)
+    if withheld:
+        return {
+            "seq": entry.seq,
+            "recorded_at": entry.recorded_at,
+            "action": entry.action,
+            "actor": None,
+            "subject_type": entry.subject_type,
+            "subject_id": entry.subject_id,
+            "data": None,
+            "payload": None,
+            "withheld": withheld,
+            "leaf_hash": bytes(entry.leaf_hash).hex(),
+            "chain_hash": bytes(entry.chain_hash).hex(),
+        }
     return {
         "seq": entry.seq,
         "recorded_at": entry.recorded_at,
@@ -101,27 +125,31 @@ def checkpoint_out(checkpoint: Checkpoint) -> dict:
 
 @router.get(
     "/entries",
+    auth=OPTIONAL_AUTH,
     response={200: EntryPage, **ERROR_RESPONSES},
     summary="Entries in order, page by page",
 )
 def list_entries(request, page: Query[PageQuery]):
     entries = list(Entry.objects.filter(seq__gt=page.after).order_by("seq")[: page.limit])
     next_after = entries[-1].seq if len(entries) == page.limit else None
-    return {"entries": [entry_out(e) for e in entries], "next_after": next_after}
+    hidden = withheld(entries, request.auth)
+    return {"entries": [entry_out(e, hidden.get(e.seq)) for e in entries], "next_after": next_after}
 
 
 @router.get(
     "/entries/{seq}",
+    auth=OPTIONAL_AUTH,
     response={200: EntryWithProofOut, **ERROR_RESPONSES},
     summary="One entry with its inclusion proof against the latest checkpoint",
 )
 def get_entry(request, seq: int):
     entry = get_object_or_404(Entry, seq=seq)
+    hidden = withheld([entry], request.auth)
     checkpoint = proofs.latest_checkpoint()
     covered = checkpoint is not None and seq < checkpoint.tree_size
     proof = proofs.inclusion_proof(seq, checkpoint.tree_size) if covered else None
     return {
-        **entry_out(entry),
+        **entry_out(entry, hidden.get(entry.seq)),
         "checkpoint": checkpoint_out(checkpoint) if covered else None,
         "inclusion_proof": [h.hex() for h in proof] if proof is not None else None,
     }
@@ -145,7 +173,9 @@ def get_checkpoint(request, tree_size: int):
     return checkpoint_out(get_object_or_404(Checkpoint, tree_size=tree_size))
 
 
-@router.get("/key", response=KeyOut, summary="The checkpoint signing key (verify notes with it)")
+@router.get(
+    "/key", response=CheckpointKeyOut, summary="The checkpoint signing key (verify notes with it)"
+)
 def checkpoint_key(request):
     from audit.notes import public_key_pem
 

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class BidsConfig(AppConfig):
     name = "bids"
     verbose_name = _("Bids")
+
+    def ready(self):
+        from audit.actions import Action
+        from audit.withholding import register
+        from bids.visibility import sealed_bid_entries
+
+        register(Action.BID_SUBMITTED, sealed_bid_entries)
+        register(Action.BID_WITHDRAWN, sealed_bid_entries)

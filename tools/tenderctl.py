@@ -336,6 +336,11 @@ def verify_evidence(body: dict, evidence: dict, checkpoint_key=None, say=print) 
     checkpoint = _part(evidence, "checkpoint")
 
     # 1. The leaf hash, from the payload bytes themselves.
+    if entry.get("withheld"):
+        raise ToolError(
+            "the server withheld the entry's content (" + str(entry["withheld"]) + "); "
+            "fetch the evidence again with your token (evidence --token), or after the opening"
+        )
     if not isinstance(entry.get("payload"), str):
         raise ToolError("the evidence's entry has no payload")
     try:
@@ -837,7 +842,10 @@ def cmd_evidence(args) -> None:
     body = doc.get("receipt") if isinstance(doc, dict) else None
     if not isinstance(body, dict):
         raise ToolError(f'{args.receipt}: not a receipt (no "receipt" object)')
-    evidence = collect_evidence(Api(args.server, None).get, body, args.server)
+    # The audit log is public, but a bid's own entry is withheld from others until the opening:
+    # with the supplier's token (or TENDER_TOKEN) the bidder reads it before then too.
+    token = args.token or os.environ.get("TENDER_TOKEN")
+    evidence = collect_evidence(Api(args.server, token).get, body, args.server)
     Path(args.out).write_text(json.dumps(evidence, indent=2, ensure_ascii=False) + "\n")
     print(
         f"evidence for entry {evidence['log_index']} in the checkpoint of size "
@@ -954,6 +962,9 @@ def parser() -> argparse.ArgumentParser:
     evidence.add_argument("--server", required=True, help="e.g. https://tenders.example.kz")
     evidence.add_argument("--receipt", required=True, help="the receipt JSON file")
     evidence.add_argument("--out", required=True, help="the evidence JSON file to write")
+    evidence.add_argument(
+        "--token", help="your API token, to read your own bid's entry before the opening"
+    )
     evidence.set_defaults(run=cmd_evidence)
 
     verify = sub.add_parser(

@@ -14,6 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 
+from accounts.services.tokens import create_api_token
 from audit import keys as audit_keys
 from audit import merkle
 from audit.notes import public_key_pem
@@ -79,8 +80,10 @@ def bid_a(cast, tendering, signer_a):
 
 
 @pytest.fixture
-def files(tmp_path, client, bid_a, key_files):
-    """Receipt and evidence of supplier A's bid, and a verify-receipt runner for them."""
+def files(tmp_path, client, cast, bid_a, key_files):
+    """Receipt and evidence of supplier A's bid (fetched by A's member: before the opening the
+    entry is withheld from anyone else), and a verify-receipt runner for them."""
+    client.force_login(cast.supplier_a)
     receipt = write(tmp_path / "receipt.json", bid_a.receipt)
     evidence = write(tmp_path / "evidence.json", evidence_for(client, bid_a.receipt))
 
@@ -155,6 +158,7 @@ def test_a_withdrawal_receipt_verifies_against_its_own_entry(
         bid=bid_a.bid, actor=cast.supplier_a, statement=statement, signature=signature
     )
     receipt = write(tmp_path / "withdrawal.json", withdrawn.receipt)
+    client.force_login(cast.supplier_a)  # the bidder: before the opening the entry is theirs
     evidence = write(tmp_path / "w-evidence.json", evidence_for(client, withdrawn.receipt))
     done = run(
         "verify-receipt",
@@ -256,6 +260,7 @@ def test_an_edited_receipt_fails_its_signature_before_any_evidence(files, tmp_pa
 
 def test_evidence_for_another_bid_fails(files, tmp_path, cast, tendering, signer_b, client):
     bid_b = submit(tendering, cast.supplier_b, signer_b, cast.supplier_org_b.bin)
+    client.force_login(cast.supplier_b)
     evidence = write(tmp_path / "b-evidence.json", evidence_for(client, bid_b.receipt))
     failed(files.verify(evidence=evidence), "inclusion proof is for entry")
 
@@ -289,14 +294,25 @@ def test_a_receipt_naming_another_bid_at_the_same_entry_fails_the_entry_check(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_evidence_is_fetched_without_a_token_and_verifies(
+def test_the_bidder_fetches_the_evidence_with_a_token_before_the_opening_and_it_verifies(
     live_server, settings, cast, tendering, signer_a, tmp_path
 ):
     settings.PLATFORM_ORIGIN = live_server.url
     accepted = submit(tendering, cast.supplier_a, signer_a, cast.supplier_org_a.bin)
     receipt = write(tmp_path / "receipt.json", accepted.receipt)
     evidence = tmp_path / "evidence.json"
-    done = run("evidence", "--server", live_server.url, "--receipt", receipt, "--out", evidence)
+    token = create_api_token(user=cast.supplier_a, name="cli", actor=cast.supplier_a)[1]
+    done = run(
+        "evidence",
+        "--server",
+        live_server.url,
+        "--receipt",
+        receipt,
+        "--out",
+        evidence,
+        "--token",
+        token,
+    )
     assert done.returncode == 0, done.stderr
     saved = json.loads(evidence.read_text())
     assert saved["log_index"] == accepted.bid.log_index
@@ -340,3 +356,39 @@ def test_the_tools_inclusion_check_agrees_with_audit_merkle():
             ]:
                 expected = merkle.verify_inclusion(leaf, i, n, path, root)
                 assert tool.verify_inclusion(leaf, i, n, path, root) == expected
+
+
+def test_before_the_opening_others_get_the_bid_entry_withheld_and_the_tool_says_so(
+    client, cast, bid_a, key_files, tmp_path
+):
+    client.force_login(cast.supplier_b)
+    seq = bid_a.bid.log_index
+    entry = client.get(f"/api/v1/audit/entries/{seq}").json()
+    assert entry["payload"] is None and entry["data"] is None
+    assert "before the opening nobody learns who bid" in entry["withheld"]
+    assert cast.supplier_org_a.bin not in json.dumps(entry)
+    listed = client.get("/api/v1/audit/entries", {"after": seq - 1, "limit": 1}).json()
+    assert listed["entries"][0]["withheld"] and listed["entries"][0]["leaf_hash"]
+    receipt = write(tmp_path / "receipt.json", bid_a.receipt)
+    evidence = write(tmp_path / "evidence.json", evidence_for(client, bid_a.receipt))
+    done = run(
+        "verify-receipt",
+        receipt,
+        "--public-key",
+        key_files["receipt"],
+        "--evidence",
+        evidence,
+        "--checkpoint-key",
+        key_files["checkpoint"],
+    )
+    assert done.returncode == 1
+    assert "withheld" in done.stderr and "--token" in done.stderr
+
+
+def test_after_the_opening_everyone_reads_the_bid_entry(client, cast, bid_a):
+    from tests.bids.ceremony import open_tender
+
+    open_tender(cast, bid_a.bid.tender)
+    entry = client.get(f"/api/v1/audit/entries/{bid_a.bid.log_index}").json()
+    assert entry["withheld"] is None
+    assert entry["data"]["bidder"] == cast.supplier_org_a.bin
