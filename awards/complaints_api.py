@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.auth import API_AUTH, OPTIONAL_AUTH
 from awards.choices import ComplaintKind, ComplaintStatus
@@ -24,7 +24,7 @@ from awards.schemas import (
     ComplaintOut,
 )
 from awards.services.complaints import decide_complaint, file_complaint
-from config.api_errors import ERROR_RESPONSES
+from config.api_errors import ERROR_RESPONSES, PageNumbers
 from procurement.tenders_api import _visible
 from suppliers.models import Organisation
 
@@ -132,7 +132,7 @@ def list_tender_complaints(request, number: str):
     description="Decided complaints are public; pending ones as on the tender's list.",
     url_name="list_complaints",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def list_complaints(request, filters: Query[ComplaintFilter]):
     complaints = _complaints()
     if filters.status:

@@ -38,7 +38,8 @@ EXACT_BYTES = {
         200: {
             "description": "The exact canonical JSON bytes; hash and sign them as they are. "
             "Header X-Content-SHA256: their SHA-256 (hex).",
-            "content": {"application/json": {"schema": {"type": "string", "format": "binary"}}},
+            # The bytes are one JSON object; clients hash them as received, never re-encoded.
+            "content": {"application/json": {"schema": {"type": "object"}}},
             "headers": {
                 "X-Content-SHA256": {
                     "description": "SHA-256 of the bytes, hex",

@@ -7,7 +7,7 @@ from audit.api import router as audit_router
 from awards.api import router as awards_router
 from awards.complaints_api import router as complaints_router
 from bids.api import router as bids_router
-from config.api_errors import install_error_handlers
+from config.api_errors import StrictParser, install_error_handlers
 from contracts.api import router as contracts_router
 from pki.api import router as certificates_router
 from procurement.amendments_api import notices_router
@@ -22,6 +22,7 @@ api = NinjaAPI(
     title="Open Tender Platform API",
     version="1",
     urls_namespace="api",
+    parser=StrictParser(),
     description=(
         "Public registers, procurement and the audit log. Read endpoints are open; "
         "others take a personal token (`Authorization: Bearer otp_...`) made on the "

@@ -15,11 +15,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.auth import API_AUTH, OPTIONAL_AUTH
 from awards.schemas import EXACT_BYTES, decoded
-from config.api_errors import ERROR_RESPONSES
+from config.api_errors import ERROR_RESPONSES, PageNumbers
 from contracts.models import Acceptance, Contract, ContractAmendment, Payment
 from contracts.permissions import can_view_contract
 from contracts.schemas import (
@@ -87,7 +87,7 @@ def _seen(request, contracts):
     "buyer's and supplier's members, auditors and operators.",
     url_name="list_contracts",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def list_contracts(request, filters: Query[ContractFilter]):
     contracts = _contracts()
     if filters.status:

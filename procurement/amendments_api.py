@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from accounts.auth import API_AUTH, OPTIONAL_AUTH
-from config.api_errors import ERROR_RESPONSES
+from config.api_errors import ERROR_RESPONSES, Instant
 from procurement.choices import CancelReason
 from procurement.models import Lot, Notice, TenderVersion
 from procurement.services import amendments as services
@@ -37,8 +37,8 @@ class AmendIn(Schema):
     reason: str = Field(..., description="why the tender is amended; shown to suppliers")
     title: str | None = None
     description: str | None = None
-    enquiry_end: dt.datetime | None = Field(None, description="only while in enquiries; later")
-    submission_deadline: dt.datetime | None = Field(None, description="only later, never earlier")
+    enquiry_end: Instant | None = Field(None, description="only while in enquiries; later")
+    submission_deadline: Instant | None = Field(None, description="only later, never earlier")
 
 
 class CancelLotIn(Schema):

@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.auth import API_AUTH
-from config.api_errors import ERROR_RESPONSES
+from config.api_errors import ERROR_RESPONSES, PageNumbers
 from procurement.choices import PlanItemStatus
 from procurement.models import BudgetLine, PlanItem, Procedure
 from procurement.permissions import can_manage_budget, can_view_budget
@@ -197,7 +197,7 @@ def create_line(request, bin: str, payload: BudgetLineIn):
     summary="An agency's plan items, newest year first",
     url_name="list_plan_items",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def list_plan_items(request, bin: str, filters: Query[PlanItemFilter]):
     agency = _agency(request, bin)
     items = PlanItem.objects.of_agency(agency).select_related("agency", "budget_line", "procedure")

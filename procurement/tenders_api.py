@@ -7,6 +7,7 @@ come back in UTC; amounts are decimal strings.
 import base64
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -14,13 +15,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import AwareDatetime, field_validator
+from ninja.pagination import paginate
+from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from accounts.auth import API_AUTH, OPTIONAL_AUTH
 from accounts.models import User
-from config.api_errors import ERROR_RESPONSES
+from config.api_errors import ERROR_RESPONSES, AwareInstant, Instant, PageNumbers
 from procurement.choices import CancelReason, TenderStatus
 from procurement.models import PlanItem, Procedure, Question, Tender, TenderDocument
 from procurement.permissions import (
@@ -142,14 +143,18 @@ class TenderSummaryOut(Schema):
 
 
 class TenderFilter(Schema):
-    q: str | None = None
+    q: str | None = Field(
+        None,
+        description="words that must all begin words of the number, title or description (any "
+        "case, any order); a tender number finds that tender",
+    )
     status: TenderStatus | None = None
     agency: str | None = Field(None, description="the agency's BIN")
     procedure: str | None = Field(None, description="the procedure's code")
-    deadline_from: AwareDatetime | None = Field(
+    deadline_from: AwareInstant | None = Field(
         None, description="submission deadline at or after this instant (ISO 8601 with offset)"
     )
-    deadline_to: AwareDatetime | None = Field(
+    deadline_to: AwareInstant | None = Field(
         None, description="submission deadline before this instant, which is excluded"
     )
     value_min: Decimal | None = Field(
@@ -178,20 +183,25 @@ class TenderIn(Schema):
     procedure: str = Field(..., description="code of an active procedure")
 
 
+# An id as the database keeps it (64 bits): a larger one in a `pk__in` lookup was a 500, and so
+# was a list longer than SQLite's limit on query parameters.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class LotIn(Schema):
-    plan_items: list[int] = Field(..., description="ids of approved plan items")
+    plan_items: list[RowId] = Field(..., max_length=1000, description="ids of approved plan items")
     title: str = Field("", max_length=500)
     amount: Decimal | None = Field(None, gt=0, max_digits=18, decimal_places=2)
 
 
 class PeriodsIn(Schema):
-    enquiry_end: dt.datetime
-    submission_deadline: dt.datetime
+    enquiry_end: Instant
+    submission_deadline: Instant
 
 
 class CommissionIn(Schema):
-    chair: int = Field(..., description="user id")
-    members: list[int] = Field(default_factory=list, description="user ids")
+    chair: RowId = Field(..., description="user id")
+    members: list[RowId] = Field(default_factory=list, max_length=1000, description="user ids")
     threshold: int = Field(..., ge=1)
 
 
@@ -224,7 +234,7 @@ def _out(tender: Tender) -> Tender:
     summary="Published tenders, newest first, with search and filters",
     url_name="list_tenders",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def list_tenders(request, filters: Query[TenderFilter]):
     tenders = Tender.objects.published().select_related("agency", "procedure").with_value()
     tenders = tenders.matching(filters.q or "")

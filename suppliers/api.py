@@ -7,10 +7,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.auth import API_AUTH, OPTIONAL_AUTH
-from config.api_errors import ERROR_RESPONSES
+from config.api_errors import ERROR_RESPONSES, PageNumbers
 from suppliers.bin import bin_errors, identifier_errors
 from suppliers.choices import OrganisationKind, OrganisationStatus
 from suppliers.models import BlacklistEntry, Organisation
@@ -107,7 +107,7 @@ def _register(kind: str, filters: RegisterFilters):
 
 
 @router.get("/suppliers", response=list[OrganisationOut], summary="Search the supplier register")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def list_suppliers(request, filters: Query[RegisterFilters]):
     return _register(OrganisationKind.SUPPLIER, filters)
 
@@ -115,7 +115,7 @@ def list_suppliers(request, filters: Query[RegisterFilters]):
 @router.get(
     "/agencies", response=list[OrganisationOut], summary="Search the register of buying agencies"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def list_agencies(request, filters: Query[RegisterFilters]):
     return _register(OrganisationKind.AGENCY, filters)
 
@@ -146,7 +146,7 @@ def get_organisation(request, bin: str):
 @router.get(
     "/blacklist", response=list[BlacklistEntryOut], summary="The register of unreliable suppliers"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def list_blacklist(request, all: bool = False):
     entries = BlacklistEntry.objects.select_related("organisation").order_by("-starts_at", "pk")
     return entries if all else entries.in_force()

@@ -13,10 +13,10 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.auth import API_AUTH
-from config.api_errors import ERROR_RESPONSES, error_response
+from config.api_errors import ERROR_RESPONSES, Instant, PageNumbers, error_response
 from transparency.indicators import meaning
 from transparency.models import FlagStatus, RedFlag, Release
 from transparency.ocds.packages import (
@@ -39,7 +39,7 @@ PACKAGE = "application/json"
     description="Every OCDS release the platform has published, in log order, optionally "
     "from `since` (inclusive) to `until` (exclusive), ISO 8601 instants in UTC.",
 )
-def releases(request, since: dt.datetime | None = None, until: dt.datetime | None = None):
+def releases(request, since: Instant | None = None, until: Instant | None = None):
     return StreamingHttpResponse(stream_release_package(since, until), content_type=PACKAGE)
 
 
@@ -162,7 +162,7 @@ class RedFlagFilter(Schema):
     )
 
 
-class ReviewIn(Schema):
+class FlagReviewIn(Schema):
     decision: Literal["reviewed", "escalated", "dismissed"]
     note: str = Field(..., max_length=4000, description="what you checked and found")
 
@@ -189,7 +189,7 @@ def _auditor_flag(request, flag_id: int) -> RedFlag:
     summary="The red-flag queue, open flags first (auditors and operators)",
     url_name="list_red_flags",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumbers, page_size=50)
 def list_red_flags(request, filters: Query[RedFlagFilter]):
     _require_queue(request.auth)
     return flag_queue(**filters.dict())
@@ -213,7 +213,7 @@ def get_red_flag(request, flag_id: int):
     summary="Mark a flag reviewed, escalated or dismissed, with a note (auditors; audited)",
     url_name="review_red_flag",
 )
-def review_red_flag(request, flag_id: int, payload: ReviewIn):
+def review_red_flag(request, flag_id: int, payload: FlagReviewIn):
     flag = review_flag(
         flag=_auditor_flag(request, flag_id),
         actor=request.auth,
