@@ -44,3 +44,19 @@ class ApiErrorShapeMiddleware:
 
             return reshape_error(request, response) or response
         return response
+
+
+class NulInPathMiddleware:
+    """An address with a NUL character names nothing: answer 404 before any view passes it to
+    PostgreSQL, which refuses NUL in text (a 500 otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            from django.http import Http404
+            from django.views.defaults import page_not_found
+
+            return page_not_found(request, Http404())
+        return self.get_response(request)

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.NulInPathMiddleware",  # after auth: the 404 page shows who is logged in
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "suppliers.middleware.OrganisationTimezoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

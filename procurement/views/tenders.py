@@ -153,7 +153,9 @@ def tender_create(request, bin: str):
         else:
             messages.success(request, _("Draft %(number)s is open.") % {"number": tender.number})
             return redirect(tender)
-    return render(request, "procurement/tender_form.html", {"agency": agency, "form": form})
+    status = 400 if form.is_bound else 200
+    context = {"agency": agency, "form": form}
+    return render(request, "procurement/tender_form.html", context, status=status)
 
 
 def act(request, tender: Tender, form, action, done: str, place=None):
