@@ -79,7 +79,7 @@ AwareInstant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class UnsupportedMediaType(Exception):
-    pass
+    """A JSON endpoint was sent a body of another content type (answered 415)."""
 
 
 def _storable(text: str) -> bool:
