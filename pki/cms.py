@@ -91,6 +91,14 @@ def _signed_data(signature_der: bytes) -> cms.SignedData:
         raise malformed(_("the signed content type is not plain data."))
     if encapsulated["content"].native is not None:
         raise malformed(_("it carries the content inside; a detached signature is expected."))
+    # The set is outside what the signer signed, so it could be altered without breaking the
+    # signature: accept only the one algorithm the signer used, so the bytes kept are as sent.
+    digests = [a["algorithm"].native for a in signed_data["digest_algorithms"]]
+    if digests != ["sha256"]:
+        raise malformed(
+            _("it lists the digest algorithms %(list)s; only SHA-256 is accepted.")
+            % {"list": ", ".join(str(d) for d in digests) or "-"}
+        )
     return signed_data
 
 

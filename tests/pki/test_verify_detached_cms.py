@@ -137,3 +137,20 @@ def test_refuses_an_openssl_signature_that_carries_the_content(tmp_path, signer)
     refused = refusal(_openssl_sign(tmp_path, certificate, key, "-nodetach"))
     assert refused.code == "signature_malformed"
     assert "detached signature is expected" in refused.message
+
+
+def test_refuses_a_signature_whose_unsigned_digest_list_was_altered(signer):
+    """The SignedData's digestAlgorithms SET is not covered by the signature: altered, the
+    signature would still verify, so the platform refuses any list but exactly SHA-256."""
+    from asn1crypto import algos, cms
+
+    key, certificate = signer
+    signature = sign(certificate, key)
+    info = cms.ContentInfo.load(signature)
+    info["content"]["digest_algorithms"] = cms.DigestAlgorithms(
+        [
+            algos.DigestAlgorithm({"algorithm": "sha256"}),
+            algos.DigestAlgorithm({"algorithm": "sha1"}),
+        ]
+    )
+    assert refusal(info.dump(force=True)).code == "signature_malformed"
