@@ -42,6 +42,11 @@ def db_now() -> dt.datetime:
     return timezone.now()
 
 
+# An HPKE seal is the 32-byte X25519 encapsulated key and an AES-GCM ciphertext with its
+# 16-byte tag: anything shorter cannot be a sealed bid.
+SEALED_MIN_BYTES = 32 + 16
+
+
 def check_sizes(statement: bytes, signature: bytes, sealed: bytes | None = None) -> None:
     if len(statement) > settings.BID_STATEMENT_MAX_BYTES or len(signature) > (
         settings.BID_SIGNATURE_MAX_BYTES
@@ -49,6 +54,15 @@ def check_sizes(statement: bytes, signature: bytes, sealed: bytes | None = None)
         raise BidRefused(
             "statement_too_large",
             _("The statement or its signature is larger than the platform accepts."),
+        )
+    if sealed is not None and len(sealed) < SEALED_MIN_BYTES:
+        raise BidRefused(
+            "sealed_too_short",
+            _(
+                "The sealed bid is %(size)s bytes; a bid sealed with HPKE is at least %(min)s. "
+                "Seal the content with the tender's opening key and send what that gives."
+            )
+            % {"size": len(sealed), "min": SEALED_MIN_BYTES},
         )
     if sealed is not None and len(sealed) > settings.BID_SEALED_MAX_BYTES:
         raise BidRefused(

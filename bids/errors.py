@@ -20,6 +20,7 @@ CODES = (
     "opening_key_mismatch",
     "sealed_hash_mismatch",
     "sealed_too_large",
+    "sealed_too_short",
     "nonce_invalid",
     "nonce_expired",
     "nonce_replayed",

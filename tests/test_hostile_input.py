@@ -440,12 +440,14 @@ def test_bids_with_truncated_or_garbage_sealed_payloads_are_refused_by_their_has
     before = snapshot()
 
     for name, sealed in payloads.items():
+        # Shorter than any HPKE seal (48 bytes) is refused as such before the hash is compared.
+        expected = "sealed_too_short" if len(sealed) < 48 else "sealed_hash_mismatch"
         body = {"statement": made.statement.decode(), "signature": b64(made.signature)}
         error = refused(post_json(supplier, url, {**body, "sealed": b64(sealed)}), 422)
-        assert error["code"] == "sealed_hash_mismatch", (name, error)
+        assert error["code"] == expected, (name, error)
         files = {**body, "sealed": SimpleUploadedFile("bid.sealed", sealed)}
         error = refused(supplier.post(f"{url}/upload", files), 422)
-        assert error["code"] == "sealed_hash_mismatch", (name, error)
+        assert error["code"] == expected, (name, error)
 
     assert snapshot() == before
 

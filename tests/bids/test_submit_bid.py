@@ -332,6 +332,35 @@ def test_an_oversized_payload_is_refused(cast, tendering, signer_a, settings):
     )
 
 
+def _with_sealed(tender, signer, bidder, sealed: bytes):
+    """A bid whose signed statement names `sealed` (not a real seal) as its payload."""
+    made = make_bid(
+        tender,
+        signer,
+        bidder,
+        PRICES,
+        outer_overrides={"sealed_sha256": hashlib.sha256(sealed).hexdigest()},
+    )
+    return dataclasses.replace(made, sealed=sealed)
+
+
+def test_a_payload_shorter_than_any_hpke_seal_is_refused_at_47_bytes_not_at_48(
+    cast, tendering, signer_a
+):
+    bin_ = cast.supplier_org_a.bin
+    message = refused(
+        tendering,
+        cast.supplier_a,
+        _with_sealed(tendering, signer_a, bin_, b"x" * 47),
+        "sealed_too_short",
+    )
+    assert "47 bytes" in message and "at least 48" in message
+    accepted = submit(
+        tendering, cast.supplier_a, _with_sealed(tendering, signer_a, bin_, b"x" * 48)
+    )
+    assert accepted.bid.status == "submitted"  # the opening will find it unreadable
+
+
 def test_a_replacement_supersedes_the_earlier_bid(cast, tendering, signer_a):
     first = submit(
         tendering, cast.supplier_a, make_bid(tendering, signer_a, cast.supplier_org_a.bin, PRICES)
