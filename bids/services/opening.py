@@ -107,7 +107,8 @@ def post_share(*, tender: Tender, actor: User, share: bytes) -> KeyShare:
             actor=actor,
             data={
                 "tender": tender.number,
-                "member": actor.email,
+                # The member's registered key, not their e-mail: event data is public.
+                "member_key": seat.commission_key.key_id,
                 "posted": posted,
                 "threshold": key.threshold,
             },
@@ -123,7 +124,7 @@ def open_bids(*, tender: Tender) -> OpeningProtocol:
         _refuse_unless_opening(tender)
         seats = list(
             key.shares.filter(posted_at__isnull=False)
-            .select_related("member")
+            .select_related("commission_key")
             .order_by("posted_at", "pk")
         )
         if len(seats) < key.threshold:
@@ -168,7 +169,7 @@ def open_bids(*, tender: Tender) -> OpeningProtocol:
                 "bids": len(bids),
                 "valid": sum(b.status == BidStatus.VALID for b in bids),
                 "invalid": sum(b.status == BidStatus.INVALID for b in bids),
-                "shares": [s.member.email for s in seats],
+                "shares": [s.commission_key.key_id for s in seats],
             },
         )
         protocol.log_index = entry.seq
@@ -235,7 +236,7 @@ def _protocol(tender, key, seats, bids, opened_at) -> dict:
         "tender_version": tender.version_hash,
         "opening_key_id": key.key_id,
         "opened_at": iso_utc(opened_at),
-        "shares_from": [s.member.email for s in seats],
+        "shares_from": [s.commission_key.key_id for s in seats],
         "bids": [
             {
                 "bid": bid.public_id,

@@ -80,7 +80,16 @@ def test_the_deadline_closes_bidding_and_the_commission_opens(
     body = json.loads(bytes(protocol.content))
     assert [row["bid"] for row in body["bids"]] == [a.public_id, b.public_id]
     assert body["bids"][1]["prices"] == {"1": "2600000.00"}
-    assert body["shares_from"] == [cast.buyer.email, cast.commission[0].email]
+    seats = {
+        s.member_id: s.commission_key.key_id
+        for s in KeyShare.objects.filter(opening_key__tender=tender)
+    }
+    assert body["shares_from"] == [seats[cast.buyer.pk], seats[cast.commission[0].pk]]
+    # Public records name the members' registered keys, never their e-mail addresses.
+    public = bytes(protocol.content) + b"".join(
+        bytes(e.payload) for e in Entry.objects.filter(action__startswith="bids.")
+    )
+    assert b"@" not in public
     assert Entry.objects.filter(action="bids.tender.opened", seq=protocol.log_index).exists()
 
 
