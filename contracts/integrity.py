@@ -11,10 +11,10 @@ order, and these are laid beside the entries of that reference in id order. Move
 reference are serialised by its tender's or contract's row lock, so the two orders agree.
 
 What each event carries decides what is checked. Kind and amount are checked for every move.
-The line is checked only where the event names it (releases per line when a tender is
-cancelled or fails, or a complaint sets it aside); publication records the lots' amounts, not
-their lines, so a reservation moved to another line is not seen. A failed lot's release
-takes its amount from the tender's publication event.
+The line is checked where the event names it: each reservation (publication records every
+lot's amount and budget line) and releases per line when a tender is cancelled or fails, or a
+complaint sets it aside. Later moves on a lot (obligation, savings, payments) are checked by
+kind and amount. A failed lot's release takes its amount from the tender's publication event.
 """
 
 from collections import defaultdict
@@ -134,7 +134,8 @@ def _moves(action: str, data: dict, published: dict, tender: str):
     if action == Action.TENDER_PUBLISHED:
         lots = data.get("lots") or []
         published[tender] = {str(lot["number"]): _money(lot["amount"]) for lot in lots}
-        return [(False, "reserve", _money(lot["amount"]), None) for lot in lots]
+        # Entries written before the event named the line carry no "line": checked by amount.
+        return [(False, "reserve", _money(lot["amount"]), lot.get("line")) for lot in lots]
     if action in (Action.TENDER_CANCELLED, Action.TENDER_FAILED, Action.COMPLAINT_SATISFIED):
         released = data.get("released") or {}
         return [(False, "release", _money(released[k]), int(k)) for k in sorted(released, key=int)]

@@ -350,7 +350,11 @@ def publish_tender(*, tender: Tender, actor: User) -> Tender:
                 "ocid": tender.ocid,
                 "enquiry_end": tender.enquiry_end,
                 "submission_deadline": tender.submission_deadline,
-                "lots": [{"number": lot.number, "amount": lot.amount} for lot in lots],
+                # The budget line too, so an auditor can check each reservation's line.
+                "lots": [
+                    {"number": lot.number, "amount": lot.amount, "line": lot.budget_line_id}
+                    for lot in lots
+                ],
                 "version": version.number,
                 "version_sha256": version.sha256,
                 "opening_key_id": opening_key.key_id if opening_key else None,

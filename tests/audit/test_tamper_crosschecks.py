@@ -179,3 +179,13 @@ def test_the_names_stop_at_a_sensible_number_with_a_count_of_the_rest(grow_log):
     lines = run_verification().message.splitlines()
     assert len(lines) == NAMED_AT_MOST + 1
     assert lines[0].startswith("entry seq=0: leaf hash") and lines[-1] == "... and 10 more"
+
+
+def test_a_reservation_moved_to_another_budget_line_is_named(world):
+    from tests.procurement.factories import BudgetLineFactory
+
+    reserve = BudgetEntry.objects.filter(kind="reserve").order_by("pk").first()
+    other = BudgetLineFactory()
+    _attack("UPDATE procurement_budgetentry SET line_id = %s WHERE id = %s", [other.pk, reserve.pk])
+    lines = run_verification().message.splitlines()
+    assert _named(lines, f"procurement_budgetentry id={reserve.pk}", "line", str(other.pk))

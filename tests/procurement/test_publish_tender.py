@@ -61,7 +61,7 @@ def test_buyer_publishes_and_the_lot_is_reserved(cast):
         str(tender.pk),
         cast.buyer.pk,
     )
-    assert event.data["lots"] == [{"number": 1, "amount": "3000000.00"}]
+    assert event.data["lots"] == [{"number": 1, "amount": "3000000.00", "line": entry.line_id}]
     assert event.data["ocid"] == tender.ocid
 
 
