@@ -48,3 +48,14 @@ clean:
 .PHONY: frontend
 frontend:
 	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+# The platform as production runs it (PostgreSQL, gunicorn, two clocks), seeded at full volume,
+# under every scenario of bench/scenarios; writes docs/benchmarks.md. Not a test: hours-long
+# figures for a quiet machine. bench-smoke: scale 0.01 and the quick scenarios, a few minutes.
+BENCH_ARGS ?=
+.PHONY: bench-smoke
+bench: install
+	$(BIN)/python bench/run_all.py --scale 1 --full $(BENCH_ARGS)
+
+bench-smoke: install
+	$(BIN)/python bench/run_all.py --scale 0.01 --smoke --output var/bench/benchmarks-smoke.md $(BENCH_ARGS)
