@@ -13,11 +13,15 @@ middleware, view, form, queries, template or schema), with persistent database c
 the list page /tenders/ and the API /api/v1/tenders for a fixed set of searches (no words,
 common, rare, several words, a prefix, Kazakh, a tender number, filters, a later page). Each
 repetition runs every search `--rounds` times; p50 and p95 are taken per repetition and the
-median of the repetitions is reported. Also the database alone (the page's count and rows).
+median of the repetitions is reported. Also the database alone: the page's rows and its count,
+capped as the page caps it (procurement.paging).
 
 Baseline, in the same run and the same way: a plain indexed SELECT of one tender by number.
 
-    python bench/public_search.py [--tenders 200000] [--repeat 3] [--rounds 5]
+    python bench/public_search.py [--tenders 200000] [--repeat 3] [--rounds 5] [--reuse]
+
+--reuse keeps a bench database that this script seeded with the same --tenders and --seed
+(it migrates it forward) instead of seeding 200,000 tenders again, a minute or two.
 Target (issue 7): p95 <= 50 ms over 200,000 tenders. Runs by hand, not in CI.
 """
 
@@ -27,6 +31,7 @@ import itertools
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -34,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench._setup import fresh_database, median, result  # noqa: E402
+from bench._setup import DEFAULT_URL, fresh_database, median, result  # noqa: E402
 
 AGENCIES = 100
 BATCH = 5000
@@ -83,7 +88,52 @@ def configure_environment(conn_max_age: int) -> None:
     )
 
 
+def seeded_mark(count: int, seed: int) -> str:
+    return f"public_search tenders={count} seed={seed}"
+
+
+def reuse_database(mark: str) -> bool:
+    """Set Django up on the bench database if this script seeded it with `mark`, migrated
+    forward; False (nothing done) otherwise."""
+    import psycopg
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    try:
+        with psycopg.connect(url) as conn:
+            row = conn.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+                " WHERE datname = current_database()"
+            ).fetchone()
+    except psycopg.OperationalError:
+        return False
+    if row is None or row[0] != mark:
+        return False
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
+    manage = [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"]
+    subprocess.run(manage, check=True, env=os.environ)
+    import django
+
+    django.setup()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")  # as after seeding, whatever a migration rewrote
+    return True
+
+
+def mark_seeded(mark: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        name = connection.settings_dict["NAME"]
+        cursor.execute(f'COMMENT ON DATABASE "{name}" IS %s', [mark])
+
+
 # --- the data ---------------------------------------------------------------------------------
+
+
+def tender_number(n: int) -> str:
+    return f"T-{2025 + n // 500_000}-{n % 500_000 + 1:06d}"
 
 
 def seed(count: int, rnd: random.Random, vocabulary: list[str]) -> list[str]:
@@ -127,7 +177,7 @@ def seed(count: int, rnd: random.Random, vocabulary: list[str]) -> list[str]:
         for n in range(start, min(start + BATCH, count)):
             published = T0 + dt.timedelta(minutes=rnd.randrange(60 * 24 * 700))
             status = rnd.choice(STATUSES)
-            number = f"T-{2025 + n // 500_000}-{n % 500_000 + 1:06d}"
+            number = tender_number(n)
             numbers.append(number)
             tenders.append(
                 Tender(
@@ -166,7 +216,7 @@ def seed(count: int, rnd: random.Random, vocabulary: list[str]) -> list[str]:
 
 
 def searches(numbers: list[str], rnd: random.Random, vocabulary) -> list[tuple[str, dict]]:
-    number = rnd.choice(numbers)
+    number = rnd.choice(numbers)  # rnd is fresh here: the same tender whether seeded or reused
     return [
         ("no words (the list)", {}),
         ("a common word", {"q": "поставка"}),
@@ -199,6 +249,7 @@ def measure(numbers: list[str], queries, *, repeat: int, rounds: int) -> dict:
     from django.test import Client
 
     from procurement.models import Tender
+    from procurement.paging import list_page
 
     client = Client()
     page_url, api_url = "/tenders/", "/api/v1/tenders"
@@ -219,9 +270,7 @@ def measure(numbers: list[str], queries, *, repeat: int, rounds: int) -> dict:
         tenders = tenders.value_between(params.get("value_min"), None).order_by(
             "-published_at", "-pk"
         )
-        tenders.count()
-        offset = (int(params.get("page", 1)) - 1) * 25
-        list(tenders[offset : offset + 25])
+        list_page(tenders, int(params.get("page", 1)), 25)  # rows and count, as the page
 
     def by_number(_params):
         Tender.objects.filter(number=random.choice(numbers)).values_list("pk", "title").first()
@@ -263,17 +312,26 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="runs of each search per repeat")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--conn-max-age", type=int, default=60)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a database seeded alike by an earlier run"
+    )
     args = parser.parse_args()
     configure_environment(args.conn_max_age)
-    fresh_database()
     rnd = random.Random(args.seed)
     random.seed(args.seed)
-    started = time.perf_counter()
-    print(f"seeding {args.tenders:,} tenders ...")
     words = vocabulary(rnd)
-    numbers = seed(args.tenders, rnd, words)
-    print(f"seeded in {time.perf_counter() - started:.0f} s")
-    queries = searches(numbers, rnd, words)
+    mark = seeded_mark(args.tenders, args.seed)
+    if args.reuse and reuse_database(mark):
+        print(f"reusing the {args.tenders:,} tenders seeded earlier")
+        numbers = [tender_number(n) for n in range(args.tenders)]
+    else:
+        fresh_database()
+        started = time.perf_counter()
+        print(f"seeding {args.tenders:,} tenders ...")
+        numbers = seed(args.tenders, rnd, words)
+        mark_seeded(mark)
+        print(f"seeded in {time.perf_counter() - started:.0f} s")
+    queries = searches(numbers, random.Random(args.seed), words)
     found = matches(queries)
     run = measure(numbers, queries, repeat=args.repeat, rounds=args.rounds)
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connections, models
-from django.db.models import F, Func, OuterRef, Q, Subquery, Sum, TextField, Value
+from django.db.models import Expression, F, Func, OuterRef, Q, Subquery, Sum, TextField, Value
 from django.db.models.functions import Coalesce, Concat, Round
 
 from procurement.choices import EntryKind, PlanItemStatus
@@ -13,9 +13,9 @@ from procurement.money import round_money
 # PostgreSQL finds tenders with full-text search in the 'simple' configuration: lower case,
 # no stemming, no stop words, so Russian and Kazakh words match as typed whatever their case
 # (given a UTF-8 database locale; plain "C" does not fold Cyrillic). The words of a tender are
-# the database function tender_document(), which a GIN index serves (migration 0008 says why
-# a function). SQLite, the embedded default, has neither: there every word must appear in the
-# case-folded text.
+# the database function tender_document() (migration 0008), stored in the column
+# search_document that a GIN index serves (migration 0009 says why stored). SQLite, the
+# embedded default, has neither: there every word must appear in the case-folded text.
 SEARCH_CONFIG = "simple"
 TENDER_NUMBER = re.compile(r"^T-\d{4}-\d{6}$", re.IGNORECASE)
 MAX_SEARCH_WORDS = 10
@@ -27,15 +27,16 @@ def search_words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text or "")[:MAX_SEARCH_WORDS]
 
 
-def tender_document() -> Func:
-    """What a tender is found by on PostgreSQL: its number, title and description as words."""
-    return Func(
-        F("number"),
-        F("title"),
-        F("description"),
-        function="tender_document",
-        output_field=SearchVectorField(),
-    )
+class SearchDocument(Expression):
+    """What a tender is found by on PostgreSQL: the column search_document of migration 0009,
+    its number, title and description as words. Not a model field, so that no SELECT reads it
+    and no INSERT names it; it belongs to the table of whichever query is compiled, a subquery
+    included."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(compiler.query.base_table)}.search_document", []
 
 
 def _casefold(value):
@@ -169,12 +170,17 @@ class TenderQuerySet(models.QuerySet):
             query = SearchQuery(
                 " & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG
             )
-            return self.alias(found=tender_document()).filter(found=query)
+            return self.alias(found=SearchDocument()).filter(found=query)
         text_of = Concat("number", Value(" "), "title", Value(" "), "description")
         tenders = self.alias(folded=Folded(text_of))
         for word in words:
             tenders = tenders.filter(folded__contains=word.casefold())
         return tenders
+
+    def count_at_most(self, limit: int) -> int:
+        """How many tenders there are, counting no further than `limit`: a search for a common
+        word matches most tenders, and counting them all cost more than finding a page."""
+        return self.order_by().values("pk")[:limit].count()
 
     def with_value(self):
         """Annotate `value`: the sum of the amounts of the tender's active lots, 0.00 without

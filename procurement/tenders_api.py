@@ -7,7 +7,7 @@ come back in UTC; amounts are decimal strings.
 import base64
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -24,6 +24,7 @@ from accounts.models import User
 from config.api_errors import ERROR_RESPONSES, AwareInstant, Instant, PageNumbers
 from procurement.choices import CancelReason, TenderStatus
 from procurement.models import PlanItem, Procedure, Question, Tender, TenderDocument
+from procurement.paging import COUNT_CAP, list_page
 from procurement.permissions import (
     can_ask_question,
     can_create_tender,
@@ -228,13 +229,37 @@ def _out(tender: Tender) -> Tender:
     return Tender.objects.select_related("agency", "procedure").get(pk=tender.pk)
 
 
+class TenderPages(PageNumbers):
+    """Page numbers whose count stops at paging.COUNT_CAP (issue 7): counting every tender
+    that a common word matches cost more than finding the page."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            ...,
+            description=f"how many tenders match; if count_is_exact is false, counting stopped "
+            f"at {COUNT_CAP} and more than that match",
+        )
+        count_is_exact: bool = Field(..., description="false when more than `count` match")
+        has_next: bool = Field(..., description="whether the next page has tenders")
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = list_page(queryset, pagination.page, self._get_page_size(pagination.page_size))
+        return {
+            "items": page.object_list,
+            "count": page.count,
+            "count_is_exact": page.count_is_exact,
+            "has_next": page.has_next,
+        }
+
+
 @router.get(
     "",
     response=list[TenderSummaryOut],
     summary="Published tenders, newest first, with search and filters",
     url_name="list_tenders",
 )
-@paginate(PageNumbers, page_size=50)
+@paginate(TenderPages, page_size=50)
 def list_tenders(request, filters: Query[TenderFilter]):
     tenders = Tender.objects.published().select_related("agency", "procedure").with_value()
     tenders = tenders.matching(filters.q or "")

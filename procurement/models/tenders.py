@@ -107,7 +107,7 @@ class Tender(FSMModelMixin, models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "agency"]),
-            # The public list's order (newest first); its search index is migration 0008's.
+            # The public list's order (newest first); its search index is migration 0009's.
             models.Index(
                 fields=["-published_at", "-id"],
                 condition=~models.Q(status=TenderStatus.DRAFT),

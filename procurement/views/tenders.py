@@ -7,7 +7,6 @@ refusal shows the page again with the form as typed and each problem next to its
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,6 +30,7 @@ from procurement.forms import (
     TenderSearchForm,
 )
 from procurement.models import Question, Tender, TenderDocument
+from procurement.paging import last_page, list_page, page_number
 from procurement.permissions import (
     asking_organisations,
     can_ask_question,
@@ -86,9 +86,11 @@ def tender_list(request):
         # The problems are shown next to their fields; a list that ignored the filter would
         # pass for its answer.
         tenders = tenders.none()
-    page = Paginator(tenders.order_by("-published_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    tenders = tenders.order_by("-published_at", "-pk")
+    page = list_page(tenders, page_number(request.GET.get("page")), PAGE_SIZE)
+    if not page.object_list and page.has_previous:
+        # A link past the end (the list changed, a typed number) shows the last page.
+        page = last_page(tenders, PAGE_SIZE)
     return render(request, "procurement/tender_list.html", {"form": form, "page": page})
 
 

@@ -228,11 +228,28 @@ def test_words_match_at_their_beginning_only_on_postgresql(tenders):
 
 def test_multi_word_search_uses_the_gin_index_on_postgresql(tenders):
     skip_unless_postgresql()
-    # The index serves its own expression only: the plan uses it if the search still asks for
-    # tender_document(number, title, description), as migration 0008 indexed it.
+    # The index serves its own column only: the plan uses it if the search still reads
+    # search_document, the words that migration 0009 stores and indexes.
     tenders_found = Tender.objects.matching("инсулин гларгин")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = tenders_found.explain()
     assert "tender_search" in plan, plan
     assert [t.number for t in tenders_found] == [tenders["russian"].number]
+
+
+def test_an_edited_tender_is_found_by_its_new_words(tenders):
+    # On PostgreSQL the words are stored (migration 0009): they must follow every edit.
+    bandages = tenders["bandages"]
+    bandages.title = "Syringes"
+    bandages.save(update_fields=["title"])
+    assert found("syringes") == {bandages.number}
+    assert found("bandages") == set()
+    Tender.objects.filter(pk=bandages.pk).update(description="Disposable, 5 ml")
+    assert found("disposable syringes") == {bandages.number}
+    assert found("sterile") == set()
+
+
+def test_a_search_inside_a_subquery_reads_the_inner_tenders(tenders):
+    insulin = Tender.objects.matching("glargine insulin").values("pk")
+    assert {t.number for t in Tender.objects.filter(pk__in=insulin)} == {tenders["insulin"].number}
