@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,9 +24,7 @@ from pki.validation import validate_certificate
 from procurement.calendar import DEFAULT_ZONE
 from procurement.choices import TenderStatus
 from procurement.periods import local_text
-from suppliers.choices import OrganisationKind
-from suppliers.models import Organisation
-from suppliers.permissions import memberships
+from suppliers.models import BlacklistEntry, Membership, Organisation
 
 # A signature made a little later than the server's clock says is tolerated (clocks drift);
 # one made before the nonce could have been issued cannot be genuine.
@@ -92,12 +91,23 @@ def check_platform(statement: dict, tender) -> None:
 
 def bidder_for(actor, bin: str, at: dt.datetime) -> Organisation:
     """The supplier `bin`, if `actor` acts for it and it may bid at `at`."""
-    supplier = Organisation.objects.filter(bin=bin, kind=OrganisationKind.SUPPLIER).first()
+    # One query for the supplier, the actor's membership and the blacklist, which every bid asks.
+    acts_for = Membership.objects.in_force().filter(
+        user_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+        organisation=OuterRef("pk"),
+    )
+    barred = BlacklistEntry.objects.in_force_at(at).filter(organisation=OuterRef("pk"))
+    supplier = (
+        Organisation.objects.suppliers()
+        .filter(bin=bin)
+        .annotate(acts_for=Exists(acts_for), blacklisted=Exists(barred))
+        .first()
+    )
     if supplier is None:
         raise BidRefused(
             "bidder_unknown", _("No supplier with BIN %(bin)s is registered.") % {"bin": bin}
         )
-    if not any(m.organisation_id == supplier.pk for m in memberships(actor)):
+    if not supplier.acts_for:
         raise PermissionDenied(
             _("You are not a member of %(org)s, the bidder named in the statement.")
             % {"org": supplier}
@@ -108,17 +118,24 @@ def bidder_for(actor, bin: str, at: dt.datetime) -> Organisation:
             _("%(org)s is not a verified supplier yet; only verified suppliers bid.")
             % {"org": supplier},
         )
-    check_not_blacklisted(supplier, at)
+    if supplier.blacklisted:
+        raise _blacklisted(supplier)
     return supplier
 
 
 def check_not_blacklisted(supplier: Organisation, at: dt.datetime) -> None:
-    if Organisation.objects.filter(pk=supplier.pk).blacklisted_at(at).exists():
-        raise BidRefused(
-            "bidder_blacklisted",
-            _("%(org)s is on the register of unreliable suppliers and may not bid.")
-            % {"org": supplier},
-        )
+    # What Organisation.objects.blacklisted_at(at) tests, asked of the entries directly: this
+    # runs under the tender's lock for every bid, and the shorter query costs half as much.
+    if BlacklistEntry.objects.in_force_at(at).filter(organisation=supplier).exists():
+        raise _blacklisted(supplier)
+
+
+def _blacklisted(supplier: Organisation) -> BidRefused:
+    return BidRefused(
+        "bidder_blacklisted",
+        _("%(org)s is on the register of unreliable suppliers and may not bid.")
+        % {"org": supplier},
+    )
 
 
 def signer_certificate(

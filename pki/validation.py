@@ -8,11 +8,12 @@ root and revocation, through pyhanko-certvalidator, against the CRLs cached in t
 import asyncio
 import datetime as dt
 import hashlib
+import threading
 from dataclasses import dataclass
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -178,26 +179,51 @@ def fresh_crls(at: dt.datetime) -> list[CertificateRevocationList]:
     return list(CertificateRevocationList.objects.latest_per_issuer().fresh_at(at, max_age=max_age))
 
 
+@dataclass(frozen=True)
+class CrlHead:
+    """A cached CRL that speaks for `at`, without its bytes: what names it and bounds it."""
+
+    pk: int
+    issuer: str
+    sha256: str
+    next_update: dt.datetime
+
+
+def fresh_crl_heads(at: dt.datetime) -> tuple[CrlHead, ...]:
+    max_age = dt.timedelta(seconds=settings.PKI_CRL_MAX_AGE_SECONDS)
+    rows = (
+        CertificateRevocationList.objects.latest_per_issuer()
+        .fresh_at(at, max_age=max_age)
+        .order_by("pk")
+        .values_list("pk", "issuer", "sha256", "next_update")
+    )
+    return tuple(CrlHead(*row) for row in rows)
+
+
 def check_chain(certificate: x509.Certificate, at: dt.datetime) -> None:
     """A path to a trusted root, every certificate on it valid at `at` and not revoked."""
-    roots = trust.trust_roots()
-    if not roots:
+    store = trust.trust_store()
+    if not store.roots:
         raise CertificateRefused(
             "certificate_untrusted",
             _("The platform trusts no certificate authority yet; the operator must add one."),
         )
-    crls = fresh_crls(at)
+    heads = fresh_crl_heads(at)
+    key = _path_key(certificate, store, heads)
+    if _still_holds(key, heads, at):
+        return
+    crls = _crl_bytes(heads)
     context = ValidationContext(
-        trust_roots=[_asn1(root) for root in roots],
-        other_certs=[_asn1(cert) for cert in trust.intermediates()],
-        crls=[bytes(crl.der) for crl in crls],
+        trust_roots=[_asn1(root) for root in store.roots],
+        other_certs=[_asn1(cert) for cert in store.intermediates],
+        crls=list(crls.values()),
         revocation_mode="require",
         retroactive_revinfo=True,
         moment=at,
     )
     validator = CertificateValidator(_asn1(certificate), validation_context=context)
     try:
-        asyncio.run(validator.async_validate_path())
+        path = asyncio.run(validator.async_validate_path())
     except pv.PathBuildingError as exc:
         raise CertificateRefused(
             "certificate_untrusted",
@@ -207,7 +233,99 @@ def check_chain(certificate: x509.Certificate, at: dt.datetime) -> None:
             % {"issuer": common_name(certificate.issuer)},
         ) from exc
     except pv.PathValidationError as exc:
-        raise _path_refusal(exc, certificate, crls) from exc
+        raise _path_refusal(exc, certificate, heads) from exc
+    _remember(key, path, heads, crls)
+
+
+def _crl_bytes(heads: tuple[CrlHead, ...]) -> dict[CrlHead, bytes]:
+    rows = CertificateRevocationList.objects.filter(pk__in=[h.pk for h in heads])
+    ders = dict(rows.values_list("pk", "der"))
+    return {head: bytes(ders[head.pk]) for head in heads if head.pk in ders}
+
+
+# --- validated paths, memoised ---------------------------------------------------------------
+#
+# Building and checking the path costs more than everything else in a bid, and a supplier signs
+# every bid with the same certificate. A path that validated is remembered under everything its
+# answer depends on: the certificate, the trust store's bytes and the exact CRLs (row and
+# SHA-256) that were fresh. A new CRL, a CRL no longer fresh or a changed trust store gives
+# another key, so pyhanko runs again and refuses as before. A remembered path serves only
+# inside the instants for which its answer cannot change: while every certificate on it is
+# valid and before a CRL's next update. Revocation dates make the answer depend on the instant
+# too, so each use looks the path's serials up in those CRLs; any entry sends it back to pyhanko.
+# Nothing about the request is kept, only this memo of a pure answer: every worker answers
+# alike whatever it has seen before.
+
+
+@dataclass(frozen=True)
+class _ValidPath:
+    serials: frozenset[int]  # every certificate on the path, the trust anchor too
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+
+
+MEMO_SIZE = 4096
+_paths: dict[tuple, _ValidPath] = {}
+_revoked_serials: dict[tuple[int, str], frozenset[int]] = {}
+# The trust store and CRLs the memo was filled under; another one starts it afresh, so only
+# one generation of revocation lists is held in memory.
+_generation: list[tuple | None] = [None]
+_memo_lock = threading.Lock()
+
+
+def _path_key(certificate: x509.Certificate, store: trust.TrustStore, heads) -> tuple:
+    crls = tuple((head.pk, head.sha256) for head in heads)
+    return certificate.fingerprint(hashes.SHA256()), store.digest, crls
+
+
+def _still_holds(key: tuple, heads: tuple[CrlHead, ...], at: dt.datetime) -> bool:
+    path = _paths.get(key)
+    if path is None or not path.valid_from <= at <= path.valid_until:
+        return False
+    if any(at >= head.next_update for head in heads):
+        return False
+    for head in heads:
+        revoked = _revoked_serials.get((head.pk, head.sha256))
+        if revoked is None or not revoked.isdisjoint(path.serials):
+            return False
+    return True
+
+
+def _remember(key: tuple, path, heads: tuple[CrlHead, ...], crls: dict[CrlHead, bytes]) -> None:
+    revoked = {}
+    for head in heads:
+        der = crls.get(head)
+        if der is None or hashlib.sha256(der).hexdigest() != head.sha256:
+            return  # a row whose bytes are not the ones it names: nothing to key on
+        known = _revoked_serials.get((head.pk, head.sha256))
+        if known is None:
+            try:
+                known = frozenset(entry.serial_number for entry in x509.load_der_x509_crl(der))
+            except ValueError:
+                return  # pyhanko read it, cryptography cannot: keep asking pyhanko
+        revoked[(head.pk, head.sha256)] = known
+    certs = list(path.iter_certs(include_root=True))
+    remembered = _ValidPath(
+        serials=frozenset(c.serial_number for c in certs),
+        valid_from=max(c.not_valid_before for c in certs),
+        valid_until=min(c.not_valid_after for c in certs),
+    )
+    with _memo_lock:
+        if _generation[0] != key[1:]:
+            _paths.clear()
+            _revoked_serials.clear()
+            _generation[0] = key[1:]
+        if len(_paths) >= MEMO_SIZE:
+            _paths.pop(next(iter(_paths)))
+        _revoked_serials.update(revoked)
+        _paths[key] = remembered
+
+
+def forget_validated_paths() -> None:
+    with _memo_lock:
+        _paths.clear()
+        _revoked_serials.clear()
+        _generation[0] = None
 
 
 def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:

@@ -34,17 +34,20 @@ def issue_checkpoint(
 
     When the log has not grown since the last checkpoint, that checkpoint is returned:
     it already covers every entry, and a tree size is signed once. With `covering`, a caller
-    that only needs entry `covering` inside a checkpoint (a receipt) takes one that another
-    process signed while this one waited for the lock, so concurrent receipts share
-    checkpoints instead of signing one each.
+    that only needs entry `covering` inside a checkpoint (a receipt) takes the first one that
+    includes it, which another process may have signed while this one waited for the lock, so
+    concurrent receipts share checkpoints instead of signing one each. The first, not the
+    newest: a receipt names the first covering checkpoint, and asking again must give the same.
     """
     with transaction.atomic():
         state, _ = TreeState.objects.select_for_update().get_or_create(pk=1)
+        if covering is not None:
+            first = Checkpoint.objects.filter(tree_size__gt=covering).order_by("tree_size").first()
+            if first is not None:
+                return first
         head = LogHead.objects.filter(pk=1).first()
         size = head.size if head else 0
         latest = Checkpoint.objects.order_by("-tree_size").first()
-        if covering is not None and latest is not None and latest.tree_size > covering:
-            return latest
         if size == 0 or (latest is not None and latest.tree_size >= size):
             return latest
         builder = extend_tree(state, size)

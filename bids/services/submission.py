@@ -7,12 +7,14 @@ the deadline (the database's clock), the version and the lots are checked at the
 acceptance. A refusal leaves no row and no event, only a counter (bids/refusals.py).
 """
 
+import datetime as dt
 import secrets
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,18 +62,41 @@ def _counted(tender: Tender, work):
         raise
 
 
-def _lock(tender: Tender) -> Tender:
-    return (
-        Tender.objects.select_for_update(of=("self",))
-        .select_related("procedure", "agency", "opening_key")
-        .get(pk=tender.pk)
-    )
+# A share lock, taken in a subquery so that the clock is read after it is granted. Amending,
+# closing and opening update the row or lock it for update, so they wait for the bids in
+# flight and bids wait for them; bids on one tender do not wait for each other, as nothing
+# between two bids needs the tender's lock (nonces, sealed hashes and a superseded bid have
+# their own). The opening key is read in the same statement, as select_related would.
+SHARE_LOCK = """
+SELECT locked.*, opening.key_id AS locked_key_id, clock_timestamp() AS locked_at
+FROM (SELECT * FROM procurement_tender WHERE id = %s FOR SHARE) AS locked
+LEFT JOIN bids_openingkey AS opening ON opening.tender_id = locked.id
+"""
+
+
+def _lock(tender: Tender) -> tuple[Tender, dt.datetime, str | None]:
+    """The tender as it stands, unchangeable until commit; the instant of acceptance; the
+    opening key's id."""
+    if connection.vendor != "postgresql":
+        tender = (
+            Tender.objects.select_for_update(of=("self",))
+            .select_related("opening_key")
+            .get(pk=tender.pk)
+        )
+        opening_key = getattr(tender, "opening_key", None)
+        return tender, db_now(), opening_key.key_id if opening_key else None
+    found = list(Tender.objects.raw(SHARE_LOCK, [tender.pk]))
+    if not found:
+        raise Tender.DoesNotExist
+    tender = found[0]
+    received_at = tender.locked_at if settings.TRUST_DATABASE_CLOCK else timezone.now()
+    return tender, received_at, tender.locked_key_id
 
 
 def _burn(nonce: str) -> None:
+    # No savepoint: a replayed nonce refuses the whole bid, so the transaction is rolled back.
     try:
-        with transaction.atomic():
-            UsedNonce.objects.create(value=nonce)
+        UsedNonce.objects.create(value=nonce)
     except IntegrityError:
         raise BidRefused(
             "nonce_replayed",
@@ -79,7 +104,7 @@ def _burn(nonce: str) -> None:
         ) from None
 
 
-def _check_against_tender(tender: Tender, statement: dict) -> None:
+def _check_against_tender(tender: Tender, statement: dict, key_id: str | None) -> None:
     if statement["tender_version"] != tender.version_hash:
         raise BidRefused(
             "tender_version_stale",
@@ -89,17 +114,16 @@ def _check_against_tender(tender: Tender, statement: dict) -> None:
             )
             % {"n": tender.version_number, "hash": tender.version_hash[:12]},
         )
-    opening_key = getattr(tender, "opening_key", None)
-    if opening_key is None or statement["opening_key_id"] != opening_key.key_id:
+    if key_id is None or statement["opening_key_id"] != key_id:
         raise BidRefused(
             "opening_key_mismatch",
             _("The bid is sealed for opening key %(given)s; this tender's key is %(key)s.")
             % {
                 "given": statement["opening_key_id"],
-                "key": opening_key.key_id if opening_key else "-",
+                "key": key_id or "-",
             },
         )
-    active = {lot_id(lot) for lot in tender.lots.filter(status=LotStatus.ACTIVE)}
+    active = {lot_id(lot) for lot in tender.lots.filter(status=LotStatus.ACTIVE).order_by()}
     unknown = [lot for lot in statement["lots"] if lot not in active]
     if unknown:
         raise BidRefused(
@@ -149,10 +173,9 @@ def _submit(tender, actor, statement_bytes, signature, sealed) -> Accepted:
     supplier = bidder_for(actor, statement["bidder"], now)
     certificate = signer_certificate(statement_bytes, signature, statement, supplier, now)
     with transaction.atomic():
-        tender = _lock(tender)
-        received_at = db_now()
+        tender, received_at, key_id = _lock(tender)
         check_open_for_bids(tender, received_at)
-        _check_against_tender(tender, statement)
+        _check_against_tender(tender, statement, key_id)
         check_not_blacklisted(supplier, received_at)
         earlier = _superseded(tender, supplier, statement["supersedes"])
         _burn(statement["nonce"])
@@ -223,8 +246,7 @@ def _withdraw(bid, actor, statement_bytes, signature) -> Accepted:
     supplier = bidder_for(actor, statement["bidder"], now)
     signer_certificate(statement_bytes, signature, statement, supplier, now)
     with transaction.atomic():
-        tender = _lock(bid.tender)
-        withdrawn_at = db_now()
+        tender, withdrawn_at, _key_id = _lock(bid.tender)
         check_open_for_bids(tender, withdrawn_at)
         bid = Bid.objects.select_for_update().get(pk=bid.pk)
         if bid.status not in REPLACEABLE:

@@ -1,0 +1,162 @@
+"""The checkpoint a receipt names: the first one covering the bid's entry, signed, and shared by
+the receipts of bids accepted close together instead of one signature per bid."""
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from audit import keys, notes
+from audit.actions import Action
+from audit.merkle import verify_inclusion
+from audit.models import Checkpoint, Entry
+from audit.proofs import inclusion_proof
+from audit.recorder import record
+from audit.services.checkpoints import issue_checkpoint
+from bids import receipts
+from bids.crypto import verify_receipt
+from bids.models import Bid
+from bids.receipts import CHECKPOINT_SPACING, bid_receipt, covering_checkpoint, receipt_key
+from bids.services.submission import submit_bid
+from tests.bids.support import make_bid, register
+from tests.factories import SupplierFactory
+
+
+def _entry(subject) -> Entry:
+    with transaction.atomic():
+        return record(Action.ORGANISATION_UPDATED, subject=subject)
+
+
+def _checks_out(receipt: dict, log_index: int) -> None:
+    """The receipt verifies, and its checkpoint is signed and proves the entry is in it."""
+    body = verify_receipt(receipt, receipt_key().public_key())
+    assert body["log_index"] == log_index
+    checkpoint = Checkpoint.objects.get(tree_size=body["checkpoint"]["size"])
+    assert checkpoint.tree_size > log_index
+    assert bytes(checkpoint.root_hash).hex() == body["checkpoint"]["root_hash"]
+    signed = notes.open_note(checkpoint.note, keys.key_name(), keys.verifying_key())
+    assert notes.parse_checkpoint(signed)[1:] == (checkpoint.tree_size, bytes(checkpoint.root_hash))
+    leaf = bytes(Entry.objects.get(seq=log_index).leaf_hash)
+    proof = inclusion_proof(log_index, checkpoint.tree_size)
+    assert verify_inclusion(
+        leaf, log_index, checkpoint.tree_size, proof, bytes(checkpoint.root_hash)
+    )
+    earlier = Checkpoint.objects.filter(tree_size__gt=log_index, tree_size__lt=checkpoint.tree_size)
+    assert not earlier.exists(), "the receipt must name the first covering checkpoint"
+
+
+def test_receipts_of_bids_in_a_row_each_name_a_checkpoint_covering_their_entry(
+    cast, tendering, signer_a
+):
+    accepted = []
+    for price in ("100.00", "200.00", "300.00"):
+        made = make_bid(tendering, signer_a, cast.supplier_org_a.bin, {"1": price})
+        accepted.append(
+            submit_bid(
+                tender=tendering,
+                actor=cast.supplier_a,
+                statement=made.statement,
+                signature=made.signature,
+                sealed=made.sealed,
+            )
+        )
+    for one in accepted:
+        _checks_out(one.receipt, one.bid.log_index)
+        assert bid_receipt(Bid.objects.get(pk=one.bid.pk)) == one.receipt  # asked again: same
+
+
+def test_a_receipt_soon_after_a_checkpoint_waits_and_takes_the_one_issued_meanwhile(
+    db, monkeypatch
+):
+    subject = SupplierFactory()
+    _entry(subject)
+    issue_checkpoint()  # just now: a receipt needing a newer one waits out the spacing
+    entry = _entry(subject)
+    waits = []
+
+    def another_request_issues_meanwhile(seconds):
+        waits.append(seconds)
+        issue_checkpoint(reason="scheduled")
+
+    monkeypatch.setattr(receipts.time, "sleep", another_request_issues_meanwhile)
+    before = Checkpoint.objects.count()
+    checkpoint = covering_checkpoint(entry.seq)
+    assert len(waits) == 1 and 0 < waits[0] <= CHECKPOINT_SPACING.total_seconds()
+    assert Checkpoint.objects.count() == before + 1  # the other request's, not one more
+    assert checkpoint.reason == "scheduled"
+    assert checkpoint.tree_size == entry.seq + 1
+
+
+def test_a_receipt_on_a_quiet_platform_does_not_wait(db, monkeypatch):
+    subject = SupplierFactory()
+    _entry(subject)
+    with time_machine.travel(timezone.now() - dt.timedelta(minutes=5), tick=False):
+        issue_checkpoint()
+    entry = _entry(subject)
+    monkeypatch.setattr(receipts.time, "sleep", lambda seconds: pytest.fail("waited"))
+    checkpoint = covering_checkpoint(entry.seq)
+    assert (checkpoint.reason, checkpoint.tree_size) == ("receipt", entry.seq + 1)
+
+
+def test_the_first_covering_checkpoint_is_named_even_when_newer_ones_exist(db):
+    subject = SupplierFactory()
+    entry = _entry(subject)
+    first = issue_checkpoint()
+    _entry(subject)
+    issue_checkpoint()
+    assert covering_checkpoint(entry.seq).tree_size == first.tree_size
+    # and by the issuer too, which a receipt reaches when it found none before taking the lock
+    assert issue_checkpoint(reason="receipt", covering=entry.seq).tree_size == first.tree_size
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bids_share_checkpoints_and_every_receipt_checks_out(cast, tendering, trusted):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip(
+            "SQLite's in-memory test database is one connection; PostgreSQL runs this in CI"
+        )
+    bidders = []
+    for organisation, user in [
+        (cast.supplier_org_a, cast.supplier_a),
+        (cast.supplier_org_b, cast.supplier_b),
+    ]:
+        key, certificate = trusted.issue(organisation.bin)
+        bidders.append((organisation, user, register(organisation, user, key, certificate)))
+    jobs = []
+    for i in range(12):
+        organisation, user, signer = bidders[i % 2]
+        jobs.append((user, make_bid(tendering, signer, organisation.bin, {"1": f"{1000 + i}.00"})))
+    accepted, errors, start = [], [], threading.Barrier(len(jobs))
+
+    def bid(user, made):
+        try:
+            start.wait()
+            accepted.append(
+                submit_bid(
+                    tender=tendering,
+                    actor=user,
+                    statement=made.statement,
+                    signature=made.signature,
+                    sealed=made.sealed,
+                )
+            )
+        except Exception as exc:  # reported to the test thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=bid, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(accepted) == len(jobs)
+    for one in accepted:
+        _checks_out(one.receipt, one.bid.log_index)
+    assert Checkpoint.objects.count() < len(jobs)
