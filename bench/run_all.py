@@ -122,6 +122,16 @@ def seed(args, out: Path) -> dict:
     return summary
 
 
+def catch_up_publication(env: dict) -> float:
+    """Publish the seeded history as OCDS before the clocks start: a live platform is caught
+    up, and a first clock pass working through 20,000 tenders would load every scenario."""
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "publish_ocds"], cwd=ROOT, env=env, check=True
+    )
+    return round(time.perf_counter() - began, 1)
+
+
 def run_scenario(name: str, context) -> tuple[dict, str]:
     """(figures, error); the output goes to the scenario's log as well as the terminal."""
     began = time.perf_counter()
@@ -163,6 +173,7 @@ def main() -> None:
         from bench.seed import environment
 
         env = environment(args.database_url, out)
+        summary["ocds_catch_up_seconds"] = catch_up_publication(env)
         processes = Processes(env, work, args.workers)
         results = {}
         try:
@@ -268,6 +279,8 @@ def report(args, command, started, summary, results) -> str:
         "",
         f"Tenders by status: {', '.join(f'{k} {v:,}' for k, v in summary['tenders_by_status'].items())}.",
         f"Phases (s): {', '.join(f'{k} {v}' for k, v in summary['seconds'].items())}.",
+        f"Publishing the seeded history as OCDS before the clocks start: "
+        f"{summary.get('ocds_catch_up_seconds', '-')} s.",
     ]
     for name in ("verify_audit_log", "tick"):
         if name in checks:
