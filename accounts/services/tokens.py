@@ -59,12 +59,12 @@ def authenticate_token(raw: str) -> User | None:
     """The user a raw token belongs to, or None; a read with one throttled timestamp write."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    # get(), not first(): the hash is unique, and first() would sort by the model's ordering.
+    try:
+        token = ApiToken.objects.select_related("user").get(
+            token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True
+        )
+    except ApiToken.DoesNotExist:
         return None
     now = timezone.now()
     # Usage time is convenience, not evidence: write it at most once a minute per token.
