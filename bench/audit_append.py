@@ -1,15 +1,44 @@
 """Audit appends per second on PostgreSQL, from 1 and from 8 concurrent writers.
 
-Baseline, measured in the same run: a bare INSERT + COMMIT of the same rows (same payload
-bytes) into a plain copy of the table (same columns and indexes) with no lock, no head row,
-no hashing and no canonicalisation.
-Each writer is its own process (its own database session), one transaction per event.
+Baseline, measured in the same run: a bare INSERT + COMMIT of rows of the same size (a real
+canonical payload and its data) into a plain copy of the table (same columns and indexes)
+with no lock, no head row, no hashing and no canonicalisation. Each writer is its own
+process (its own database session), one transaction per event. Audited and bare runs are
+interleaved, so both sides of a ratio see the same load on a shared machine; the summary
+prints the median time between consecutive entries (stamped when the head lock is taken).
 
-    python bench/audit_append.py [--events 2000] [--repeat 3]
+    python bench/audit_append.py [--events 2000] [--repeat 3] [--prepare-threshold N]
 Target (issue 3): ratio >= 0.5.
+
+Where the time goes, one writer (per append, this 2-core machine, shared): bare insert
+about 110-120 us client CPU and 150-165 us backend CPU; the audited append about 175-190 us
+client CPU (canonical JSON, written key by key, about 15 us) and, in the backend, 340-410 us
+when the append CTE is parsed and planned every time against 180-200 us when it is a
+prepared statement. The commit round trip (WAL flush) is 160-200 us for both. Django keeps
+prepared statements off unless DATABASES OPTIONS sets prepare_threshold (for
+transaction-pooling PgBouncer before 1.21); the recorder prepares its statement exactly
+when that is set, and --prepare-threshold measures that configuration. Measured over three
+runs each (load average 1.4-4.6): without preparing 0.48-0.53 (1 writer) and 0.25-0.26
+(8 writers); with prepare_threshold=0, 0.58-0.79 and 0.29-0.36.
+
+Why 8 writers stay below 0.5: gap-free seq and a chain that survives rollbacks mean the next
+append may only be built once the previous one has committed or rolled back, so the head
+row's lock is held from inside the append statement through the caller's COMMIT. Appends
+are therefore serial: each holds the lock for the rest of its statement, the trip back to
+the client, the client's COMMIT and its WAL flush (the statement and commit round trips
+are about 200 + 190 us from one writer), and then the lock is handed to the next waiter (a
+wake-up and a re-read of the head row, slow when 16 processes share 2 cores). 450-900 us
+between consecutive appends were measured with 8 writers, so 1,100-2,200 appends/s. Bare
+inserts from 8 writers run in parallel and share WAL flushes (group commit): 2,500-6,500/s
+here, so the ratio tops out near 0.35-0.45 on this machine. Shortening the hold further
+would mean releasing the head before commit (a rollback would then leave a gap or fork the
+chain), appending at commit time (record() could no longer return the entry's seq for
+receipts), or not waiting for the WAL flush (synchronous_commit off: an acknowledged event
+could vanish in a crash).
 """
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import sys
@@ -49,23 +78,33 @@ def _plain(n: int, worker: int, start, done):
     from django.db import connection, transaction
 
     django.setup()
-    from audit.canonical import canonical_bytes
+    from django.utils import timezone
 
+    from audit.canonical import canonical_bytes
+    from audit.recorder import build_payload
+
+    # A payload and data of the audited events' size, so both sides store the same bytes.
+    data = {"changes": {"address": {"old": "A 0", "new": "B 0"}}}
     payload = canonical_bytes(
-        {
-            "seq": 0,
-            "action": "suppliers.organisation.updated",
-            "data": {"changes": {"address": {"old": "A 0", "new": "B 0"}}},
-        }
+        build_payload(
+            seq=0,
+            recorded_at=timezone.now(),
+            actor_id=None,
+            action="suppliers.organisation.updated",
+            subject_type="suppliers.organisation",
+            subject_id="1",
+            data=data,
+        )
     )
+    data_json = json.dumps(data)
     start.wait()
     with connection.cursor() as cursor:
         for i in range(n):
             with transaction.atomic():
                 cursor.execute(
                     "INSERT INTO bench_plain_entry (seq, recorded_at, action, subject_type, subject_id, payload, data, leaf_hash, chain_hash) "
-                    "VALUES (%s, now(), 'suppliers.organisation.updated', 'suppliers.organisation', '1', %s, '{}', %s, %s)",
-                    [worker * 1_000_000 + i, payload, b"\0" * 32, b"\0" * 32],
+                    "VALUES (%s, now(), 'suppliers.organisation.updated', 'suppliers.organisation', '1', %s, %s, %s, %s)",
+                    [worker * 1_000_000 + i, payload, data_json, b"\0" * 32, b"\0" * 32],
                 )
     connection.close()
     done.put(n)
@@ -92,9 +131,22 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=2000, help="events per configuration")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--prepare-threshold",
+        type=int,
+        default=None,
+        help="DATABASES OPTIONS prepare_threshold for every writer (default: as configured; "
+        "Django's default keeps prepared statements off)",
+    )
     args = parser.parse_args()
     fresh_database()
     from django.db import connection
+
+    if args.prepare_threshold is not None:
+        # Set before the writers fork, so each one's connection is opened with it.
+        connection.settings_dict.setdefault("OPTIONS", {})["prepare_threshold"] = (
+            args.prepare_threshold
+        )
 
     from tests.factories import SupplierFactory
 
@@ -102,20 +154,59 @@ def main():
         cursor.execute(PLAIN_TABLE)
     subject = SupplierFactory()
     connection.close()
-    print(f"audit appends on PostgreSQL, {args.events} events per run, median of {args.repeat}")
+    threshold = connection.settings_dict.get("OPTIONS", {}).get("prepare_threshold")
+    print(
+        f"audit appends on PostgreSQL, {args.events} events per run, median of {args.repeat}, "
+        f"prepare_threshold={threshold}, load average {os.getloadavg()[0]:.1f}"
+    )
     for writers in (1, 8):
         per = args.events // writers
-        audited = median(
-            [_run(_audited, writers, per, lambda w: subject.pk) for _ in range(args.repeat)]
+        audited, plain, gaps = [], [], []
+        for r in range(args.repeat):
+            # Interleaved, alternating which goes first: on a shared machine the load moves
+            # between runs, and both sides of the ratio should see the same.
+            for side in ("audited", "plain") if r % 2 == 0 else ("plain", "audited"):
+                if side == "audited":
+                    first = _log_size()
+                    audited.append(_run(_audited, writers, per, lambda w: subject.pk))
+                    gaps.append(_median_gap(first))
+                else:
+                    keys = lambda w, r=r, n=writers: (n * 100 + r) * 10 + w  # noqa: E731
+                    plain.append(_run(_plain, writers, per, keys))
+        print(
+            f"  {writers} writer(s): audited {median(audited):,.0f}/s, bare insert+commit "
+            f"{median(plain):,.0f}/s; consecutive appends {median(gaps):.0f} us apart "
+            f"(median); load average {os.getloadavg()[0]:.1f}"
         )
-        plain = median(
-            [
-                _run(_plain, writers, per, lambda w, r=r, n=writers: (n * 100 + r) * 10 + w)
-                for r in range(args.repeat)
-            ]
+        result(f"audit_append_{writers}_writers", median(audited), "appends/s", median(plain))
+
+
+def _log_size() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT size FROM audit_loghead WHERE id = 1")
+        size = cursor.fetchone()[0]
+    connection.close()  # the writers fork from this process: no shared connection
+    return size
+
+
+def _median_gap(first: int) -> float:
+    """Median microseconds between the times of consecutive entries since `first`: each is
+    stamped once the head lock is taken, so with many writers this is how long one append
+    keeps the lock (to its commit) plus the hand-over to the next writer."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FROM ("
+            " SELECT extract(epoch FROM recorded_at - lag(recorded_at) OVER (ORDER BY seq))"
+            " * 1e6 AS gap FROM audit_entry WHERE seq >= %s) g WHERE gap IS NOT NULL",
+            [first],
         )
-        print(f"  {writers} writer(s): audited {audited:,.0f}/s, bare insert+commit {plain:,.0f}/s")
-        result(f"audit_append_{writers}_writers", audited, "appends/s", plain)
+        gap = cursor.fetchone()[0]
+    connection.close()
+    return gap
 
 
 if __name__ == "__main__":

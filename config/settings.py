@@ -109,6 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("SQLITE_TEST_NAME")
+elif os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1":
+    # Lets the audit recorder keep its append statement prepared (half the database's CPU per
+    # event). Django's queries use client-side binding and are not prepared either way. Set
+    # DB_PREPARED_STATEMENTS=0 behind a transaction-pooling PgBouncer older than 1.21.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

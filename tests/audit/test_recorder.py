@@ -88,3 +88,100 @@ def test_refuses_to_record_outside_a_transaction():
     with pytest.raises(AuditError, match="inside the transaction"):
         record(Action.ORGANISATION_UPDATED, subject=organisation)
     assert Entry.objects.count() == 0
+
+
+TRICKY = 'quote " backslash \\ tab \t nul-free \x01 \x1f del \x7f é 中 😀 \u2028'
+
+
+def test_tricky_strings_are_stored_as_rfc8785_bytes_and_verify(db):
+    from audit.canonical import canonical_bytes
+    from audit.recorder import build_payload
+    from audit.services.verification import run_verification
+
+    actor = UserFactory()
+    data = {
+        TRICKY: [TRICKY, 1, None, True],
+        "recorded_at": "not the top-level one",
+        "seq": -1,
+        "nested": {"data": {"v": 2}, "subject": TRICKY},
+    }
+    with transaction.atomic():
+        entry = record(
+            Action.ORGANISATION_UPDATED,
+            subject=("suppliers.organisation", TRICKY),
+            actor=actor,
+            data=data,
+        )
+    payload = bytes(Entry.objects.get(seq=entry.seq).payload)
+    decoded = json.loads(payload)
+    assert payload == bytes(entry.payload)
+    assert payload == canonical_bytes(
+        build_payload(
+            seq=entry.seq,
+            recorded_at=entry.recorded_at,
+            actor_id=actor.pk,
+            action="suppliers.organisation.updated",
+            subject_type="suppliers.organisation",
+            subject_id=TRICKY,
+            data=data,
+        )
+    )
+    assert decoded["subject"]["id"] == TRICKY and decoded["data"] == data
+    assert Entry.objects.get(seq=entry.seq).data == data
+    result = run_verification()
+    assert result.ok, result.message
+
+
+def test_an_event_is_recorded_after_the_head_row_was_flushed_away(db):
+    LogHead.objects.all().delete()
+    entry = _record_one(SupplierFactory())
+    assert entry.seq == 0
+    assert LogHead.objects.get(pk=1).size == 1
+
+
+@pytest.fixture
+def preparing(db):
+    """The connection as configured with OPTIONS prepare_threshold (Django's default is off)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's; CI runs this there")
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.prepare_threshold
+
+    def allow(threshold):
+        raw.prepare_threshold = threshold
+
+    yield allow
+    raw.prepare_threshold = before
+
+
+def _prepared_appends() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%INSERT INTO audit_entry%"],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_on_postgresql_the_append_is_prepared_once_where_the_connection_allows_it(preparing):
+    preparing(5)
+    organisation = SupplierFactory()
+    first, second = _record_one(organisation), _record_one(organisation)
+    assert _prepared_appends() == 1
+    assert (first.seq, second.seq) == (0, 1)
+    assert (
+        bytes(second.chain_hash)
+        == hashlib.sha256(bytes(first.chain_hash) + bytes(second.leaf_hash)).digest()
+    )
+
+
+def test_with_preparing_off_no_statement_is_left_on_the_connection(preparing):
+    """A transaction-pooling PgBouncer hands the next transaction another server session."""
+    preparing(None)
+    _record_one(SupplierFactory())
+    assert _prepared_appends() == 0
