@@ -32,10 +32,12 @@ MAX_FILES = 5
 
 
 def _refuse_unless_member(actor: User, organisation: Organisation) -> None:
+    # Verification first: a suspended supplier's memberships are not in force, and its members
+    # should hear why they cannot complain (the register shows every supplier's status anyway).
+    if organisation.kind == "supplier" and not organisation.is_verified:
+        raise PermissionDenied(_("Only verified suppliers file complaints."))
     if organisation.kind != "supplier" or not acts_for(actor, organisation):
         raise PermissionDenied(_("Complaints are filed by a supplier's members, for it."))
-    if not organisation.is_verified:
-        raise PermissionDenied(_("Only verified suppliers file complaints."))
 
 
 def _refuse_outside_window(tender: Tender, kind: str, organisation: Organisation, now) -> None:
