@@ -74,6 +74,12 @@ class BidIn(Schema):
     sealed: str = Field(..., description="base64 of the HPKE sealed payload (enc || ciphertext)")
 
 
+def _accepted(accepted) -> Status:
+    # 200 for a retry of a statement accepted before: the same bid and byte-identical receipt.
+    status = 200 if accepted.replayed else 201
+    return Status(status, {"bid": accepted.bid.public_id, "receipt": accepted.receipt})
+
+
 class AcceptedOut(Schema):
     bid: str
     receipt: dict
@@ -179,7 +185,7 @@ def nonce(request, number: str, payload: NonceIn):
 
 @router.post(
     "/tenders/{number}/bids",
-    response={201: AcceptedOut, **ERROR_RESPONSES},
+    response={201: AcceptedOut, 200: AcceptedOut, **ERROR_RESPONSES},
     auth=API_AUTH,
     summary="Submit a signed, sealed bid (or a replacement naming the bid it supersedes)",
     description="See docs/bid-format.md. Each refusal has its own code: deadline_passed, "
@@ -194,12 +200,12 @@ def submit(request, number: str, payload: BidIn):
         signature=_decode(payload.signature, "signature"),
         sealed=_decode(payload.sealed, "sealed"),
     )
-    return Status(201, {"bid": accepted.bid.public_id, "receipt": accepted.receipt})
+    return _accepted(accepted)
 
 
 @router.post(
     "/tenders/{number}/bids/upload",
-    response={201: AcceptedOut, **ERROR_RESPONSES},
+    response={201: AcceptedOut, 200: AcceptedOut, **ERROR_RESPONSES},
     auth=API_AUTH,
     summary="Submit a large sealed bid as multipart: statement, signature (base64), sealed file",
     description="The same checks and answer as POST /tenders/{number}/bids; the sealed payload "
@@ -222,7 +228,7 @@ def upload(
         signature=_decode(signature, "signature"),
         sealed=data,
     )
-    return Status(201, {"bid": accepted.bid.public_id, "receipt": accepted.receipt})
+    return _accepted(accepted)
 
 
 @router.get(

@@ -209,7 +209,7 @@ def _run(w, options, rng, target: str) -> dict:
     dumped = dump(w.database_url, path)
     after = Entry.objects.count()
     sending.join()
-    accepted = sum(1 for o in sender.outcomes if o.status == 201)
+    accepted = sum(1 for o in sender.outcomes if o.status in _bids.ACCEPTED)
     restore_seconds = restore(path, target)
     facts = restored_facts(target)
     folder = w.work / "restored-checkpoints"
@@ -248,7 +248,7 @@ def _run(w, options, rng, target: str) -> dict:
         "restore_seconds": figure(round(restore_seconds, 1), "s"),
         "entries_restored": facts["entries"],
         "bids_during_load": accepted,
-        "load_errors": sum(1 for o in sender.outcomes if o.status != 201),
+        "load_errors": sum(1 for o in sender.outcomes if o.status not in _bids.ACCEPTED),
         "verify_audit_log_exit": audit["exit"],
         "restored_checkpoint": facts["size"],
         "live_checkpoint": check["live_size"],

@@ -123,7 +123,7 @@ def send(w, shots, start, clients: int):
 
 def busiest(outcomes, seconds: float = 10.0) -> float:
     """Accepted bids per second in the busiest `seconds` (answers by completion time)."""
-    ends = sorted(o.sent + o.seconds for o in outcomes if o.status == 201)
+    ends = sorted(o.sent + o.seconds for o in outcomes if o.status in _bids.ACCEPTED)
     best, left = 0, 0
     for right, end in enumerate(ends):
         while end - ends[left] > seconds:
@@ -137,7 +137,7 @@ def check(w, tenders, sender) -> tuple[dict, "_bids.Checker"]:
     clock = checker.clock(timeout=90)
     stored = checker.stored()
     reconciled = checker.reconcile(sender.outcomes)
-    accepted = [o for o in sender.outcomes if o.status == 201]
+    accepted = [o for o in sender.outcomes if o.status in _bids.ACCEPTED]
     receipts = checker.receipts(accepted)
     audit = _bids.verify_audit_log(w.environment)
     if audit["exit"]:
@@ -173,7 +173,9 @@ def report(w, shots, sender, elapsed: float, checks: dict, checker) -> dict:
         "late_refused_left_in_time": sum(
             1 for o in outcomes if o.code in _bids.LATE_CODES and o.sent < o.shot.deadline
         ),
-        "sent_after_deadline_accepted": sum(1 for o in outcomes if o.shot.late and o.status == 201),
+        "sent_after_deadline_accepted": sum(
+            1 for o in outcomes if o.shot.late and o.status in _bids.ACCEPTED
+        ),
         "server_errors_5xx": counts["server_errors"],
         "no_answer": counts["no_answer"],
         "refused_other": counts["refused_other"],
@@ -202,7 +204,9 @@ def report(w, shots, sender, elapsed: float, checks: dict, checker) -> dict:
     )
     for line in problems[:10]:
         print(f"  PROBLEM: {line}")
-    failed = [o for o in outcomes if o.status != 201 and o.code not in _bids.LATE_CODES]
+    failed = [
+        o for o in outcomes if o.status not in _bids.ACCEPTED and o.code not in _bids.LATE_CODES
+    ]
     for o in failed[:3]:
         print(f"    {o.status}: {o.body[:300].decode('utf-8', 'replace')}")
     if counts["server_errors"]:

@@ -48,6 +48,8 @@ REPLACEABLE = (BidStatus.SUBMITTED, BidStatus.INVALIDATED)
 class Accepted:
     bid: Bid
     receipt: dict
+    # The same statement bytes were accepted before (a client retrying after a lost answer).
+    replayed: bool = False
 
 
 def _counted(tender: Tender, work):
@@ -172,6 +174,41 @@ def _submit(tender, actor, statement_bytes, signature, sealed) -> Accepted:
     now = timezone.now()
     supplier = bidder_for(actor, statement["bidder"], now)
     certificate = signer_certificate(statement_bytes, signature, statement, supplier, now)
+    try:
+        return _store(
+            tender, actor, statement, statement_bytes, signature, sealed, supplier, certificate
+        )
+    except BidRefused as refused:
+        # A client whose answer was lost (a dropped connection, a crashed server) sends the
+        # same bytes again, perhaps after the deadline: it must learn that its bid stands,
+        # not that it is late or its nonce spent. Looked up only on these refusals, so the
+        # hot path pays nothing.
+        if refused.code in REPLAY_REFUSALS:
+            stored = _same_statement(tender, supplier, statement_bytes, sealed)
+            if stored is not None:
+                return Accepted(stored, bid_receipt(stored), replayed=True)
+        raise
+
+
+# What a retry of an accepted statement runs into: its nonce is burnt, or the deadline passed
+# (the tender may have closed since).
+REPLAY_REFUSALS = {"nonce_replayed", "deadline_passed", "tender_not_open"}
+
+
+def _same_statement(tender, supplier, statement_bytes: bytes, sealed: bytes) -> Bid | None:
+    return (
+        Bid.objects.filter(
+            tender=tender,
+            supplier=supplier,
+            statement_sha256=sha256_hex(statement_bytes),
+            sealed_sha256=sha256_hex(sealed),
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _store(tender, actor, statement, statement_bytes, signature, sealed, supplier, certificate):
     with transaction.atomic():
         tender, received_at, key_id = _lock(tender)
         check_open_for_bids(tender, received_at)
