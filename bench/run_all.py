@@ -122,14 +122,19 @@ def seed(args, out: Path) -> dict:
     return summary
 
 
-def catch_up_publication(env: dict) -> float:
-    """Publish the seeded history as OCDS before the clocks start: a live platform is caught
-    up, and a first clock pass working through 20,000 tenders would load every scenario."""
-    began = time.perf_counter()
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "publish_ocds"], cwd=ROOT, env=env, check=True
-    )
-    return round(time.perf_counter() - began, 1)
+def mark_history_published(url: str) -> None:
+    """Start OCDS publication after the seeded history, as on a live platform that is caught
+    up: the clocks publish what the scenarios add. Publishing the history itself (some 400,000
+    events) would keep both clocks busy for an hour under every scenario; bench/ocds_export.py
+    measures publication and export on their own."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO transparency_publicationcursor (id, last_seq) "
+            "SELECT 1, COALESCE(MAX(seq), -1) FROM audit_entry "
+            "ON CONFLICT (id) DO UPDATE SET last_seq = EXCLUDED.last_seq"
+        )
 
 
 def run_scenario(name: str, context) -> tuple[dict, str]:
@@ -173,7 +178,7 @@ def main() -> None:
         from bench.seed import environment
 
         env = environment(args.database_url, out)
-        summary["ocds_catch_up_seconds"] = catch_up_publication(env)
+        mark_history_published(args.database_url)
         processes = Processes(env, work, args.workers)
         results = {}
         try:
@@ -279,8 +284,8 @@ def report(args, command, started, summary, results) -> str:
         "",
         f"Tenders by status: {', '.join(f'{k} {v:,}' for k, v in summary['tenders_by_status'].items())}.",
         f"Phases (s): {', '.join(f'{k} {v}' for k, v in summary['seconds'].items())}.",
-        f"Publishing the seeded history as OCDS before the clocks start: "
-        f"{summary.get('ocds_catch_up_seconds', '-')} s.",
+        "OCDS publication starts after the seeded history (the clocks publish what the "
+        "scenarios add; `ocds_export` measures publication on its own).",
     ]
     for name in ("verify_audit_log", "tick"):
         if name in checks:

@@ -2,13 +2,11 @@
 public events as OCDS releases and, when any were published, compute the red flags again."""
 
 from transparency.services.flags import compute_flags
-from transparency.services.publication import publish_ocds
+from transparency.services.publication import publish_pending
 
 
 def run(now=None) -> dict:
-    published = 0
-    while made := publish_ocds():
-        published += len(made)
+    published = publish_pending()
     done = {"releases": published}
     if published:
         done["flags"] = compute_flags()

@@ -209,3 +209,21 @@ def test_the_export_command_writes_valid_files(paid, tmp_path):
     assert errors(json.loads((tmp_path / "records.json").read_text()), "record-package") == []
     for line in (tmp_path / "compiled.jsonl").read_text().splitlines():
         assert errors(json.loads(line), "release") == []
+
+
+def test_a_batch_of_events_that_publish_nothing_does_not_stop_publication(cast):
+    """Registrations and the like make no release; a batch of only those must not leave the
+    tender events behind them unpublished (here three come first in the log)."""
+    from audit.actions import Action
+    from audit.recorder import record
+    from transparency.jobs import run
+    from transparency.services.publication import publish_pending
+
+    with transaction.atomic():
+        for _ in range(3):  # events that publish nothing, before the tender's
+            record(Action.ORGANISATION_UPDATED, subject=cast.supplier_org_a, data={})
+    tender = to_tendering(publish_tender(tender=draft_with_lots(cast), actor=cast.buyer))
+    assert publish_ocds(limit=2) == []  # the first batch holds no tender event
+    published = publish_pending(limit=2)
+    assert published == Release.objects.filter(tender=tender).count() > 0
+    assert run()["releases"] == 0  # nothing left for the clock

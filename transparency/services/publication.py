@@ -49,8 +49,25 @@ def release_bytes(release: dict) -> bytes:
     return json.dumps(release, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+def publish_pending(*, limit: int = BATCH) -> int:
+    """Publish every event not yet published, batch by batch; returns how many releases.
+
+    Loops until the cursor reaches the log's end, not until a batch makes no release: a batch
+    of events that publish nothing (registrations, certificates) would otherwise stop it."""
+    total = 0
+    while True:
+        made, read = _publish_batch(limit)
+        total += len(made)
+        if read < limit:
+            return total
+
+
 def publish_ocds(*, limit: int = BATCH) -> list[Release]:
     """Publish the releases of the next `limit` audit entries; returns the new releases."""
+    return _publish_batch(limit)[0]
+
+
+def _publish_batch(limit: int) -> tuple[list[Release], int]:
     made = []
     with transaction.atomic():
         cursor, _ = PublicationCursor.objects.select_for_update().get_or_create(pk=1)
@@ -82,4 +99,4 @@ def publish_ocds(*, limit: int = BATCH) -> list[Release]:
         if entries:
             cursor.last_seq = entries[-1].seq
             cursor.save(update_fields=["last_seq"])
-    return made
+    return made, len(entries)

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from transparency.services.publication import publish_ocds
+from transparency.services.publication import publish_pending
 
 
 class Command(BaseCommand):
@@ -16,9 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         while True:
-            total = 0
-            while made := publish_ocds():
-                total += len(made)
+            total = publish_pending()
             if total or not options["follow"]:
                 self.stdout.write(f"{total} releases published")
             if not options["follow"]:
