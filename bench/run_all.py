@@ -122,21 +122,6 @@ def seed(args, out: Path) -> dict:
     return summary
 
 
-def mark_history_published(url: str) -> None:
-    """Start OCDS publication after the seeded history, as on a live platform that is caught
-    up: the clocks publish what the scenarios add. Publishing the history itself (some 400,000
-    events) would keep both clocks busy for an hour under every scenario; bench/ocds_export.py
-    measures publication and export on their own."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO transparency_publicationcursor (id, last_seq) "
-            "SELECT 1, COALESCE(MAX(seq), -1) FROM audit_entry "
-            "ON CONFLICT (id) DO UPDATE SET last_seq = EXCLUDED.last_seq"
-        )
-
-
 def run_scenario(name: str, context) -> tuple[dict, str]:
     """(figures, error); the output goes to the scenario's log as well as the terminal."""
     began = time.perf_counter()
@@ -178,7 +163,6 @@ def main() -> None:
         from bench.seed import environment
 
         env = environment(args.database_url, out)
-        mark_history_published(args.database_url)
         processes = Processes(env, work, args.workers)
         results = {}
         try:
