@@ -213,6 +213,8 @@ RED_FLAG_BID_SECONDS = int(os.environ.get("RED_FLAG_BID_SECONDS", "30"))
 RED_FLAG_PRICE_RISE_PERCENT = os.environ.get("RED_FLAG_PRICE_RISE_PERCENT", "5")
 # Cardinal's settings file (INI) for its indicators over the platform's data; empty: defaults.
 RED_FLAGS_SETTINGS = os.environ.get("RED_FLAGS_SETTINGS", "")
+# The clock recomputes red flags after new releases, at most this often (a full recompute).
+RED_FLAGS_MIN_INTERVAL_SECONDS = int(os.environ.get("RED_FLAGS_MIN_INTERVAL_SECONDS", "300"))
 # Jobs the clock runs on every pass besides its own, as dotted paths: apps above procurement
 # plug in here, so the clock imports none of them.
 CLOCK_JOBS = [

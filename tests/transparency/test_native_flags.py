@@ -195,9 +195,35 @@ def test_one_quotation_under_the_ceiling_is_not_a_split(cast):
 
 def test_the_clock_publishes_releases_and_computes_flags_when_asked(cast, settings):
     settings.CLOCK_JOBS = ["transparency.jobs.run"]
+    settings.RED_FLAGS_MIN_INTERVAL_SECONDS = 0  # every tick of the world's set-up may compute
     _share_phone(cast)
     with award_world(cast):
         done = tick()
     job = done["transparency.jobs.run"]
     assert job["releases"] > 0
     assert job["flags"]["raised"] == 2
+
+
+def test_the_clock_recomputes_flags_at_most_once_an_interval_and_never_drops_one(
+    cast, settings, monkeypatch
+):
+    from transparency import jobs
+
+    settings.CLOCK_JOBS = ["transparency.jobs.run"]
+    settings.RED_FLAGS_MIN_INTERVAL_SECONDS = 300
+    now = [1000.0]
+    monkeypatch.setattr(jobs.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(jobs, "_flags", {"due": False, "last": None})
+    computed = []
+    monkeypatch.setattr(jobs, "compute_flags", lambda: computed.append(now[0]) or {})
+    published = iter([3, 2, 0, 0])
+    monkeypatch.setattr(jobs, "publish_pending", lambda: next(published))
+
+    assert "flags" in jobs.run()  # the first release: computed at once
+    now[0] += 60
+    assert "flags" not in jobs.run()  # more releases within the interval: waits
+    now[0] += 60
+    assert "flags" not in jobs.run()  # nothing new, still within the interval
+    now[0] += 200
+    assert "flags" in jobs.run()  # the interval passed: the waiting data is computed
+    assert computed == [1000.0, 1320.0]
