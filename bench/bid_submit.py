@@ -151,10 +151,24 @@ def build_bids(tender, people, count: int, *, processes: int = 2) -> list[tuple]
 
     connections.close_all()  # forked builders must not share this process's socket
     _JOB.update(tender=tender, bidders=people)
-    with mp.get_context("fork").Pool(processes) as pool:
+    pool = mp.get_context("fork").Pool(processes, initializer=_builder_signals)
+    try:
         built = sorted(pool.imap_unordered(_build, range(count), chunksize=50))
+    except BaseException:
+        pool.terminate()
+        raise
+    pool.close()  # the builders end on their own once the queue is drained
+    pool.join()
     _JOB.clear()
     return built
+
+
+def _builder_signals() -> None:
+    # The forked builders inherit this process's handlers, which raise SystemExit to unwind
+    # through gunicorn's clean-up; a builder blocked on the pool's queue lock then never
+    # died, and the pool's clean-up waited for it forever. Builders just die.
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, signal.SIG_DFL)
 
 
 # --- gunicorn ---------------------------------------------------------------------------------
@@ -365,6 +379,43 @@ def profile_run(tender, people, built, top: int = 30) -> None:
     stats.sort_stats("tottime").print_stats(top // 2)
 
 
+def profile_http(tender, people, built, top: int = 40) -> None:
+    """The whole request in this process: Django's WSGI handler, middleware, API, service."""
+    import base64
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    path = f"/api/v1/tenders/{tender.number}/bids"
+    requests = []
+    for index, statement, signature, sealed in built:
+        body = {
+            "statement": statement.decode("utf-8"),
+            "signature": base64.b64encode(signature).decode(),
+            "sealed": base64.b64encode(sealed).decode(),
+        }
+        requests.append((people[index % len(people)].token, json.dumps(body)))
+    profiler = cProfile.Profile(time.thread_time)
+    began = time.perf_counter()
+    profiler.enable()
+    for token, body in requests:
+        response = client.post(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+        assert response.status_code == 201, response.content[:300]
+    profiler.disable()
+    elapsed = time.perf_counter() - began
+    print(
+        f"\n  HTTP-path profile (thread CPU time): {len(built)} requests in one thread, "
+        f"{len(built) / elapsed:,.0f} bids/s under the profiler"
+    )
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top // 2)
+
+
 # --- checking and reporting -------------------------------------------------------------------
 
 
@@ -485,8 +536,12 @@ def main():
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="per worker; >1 means gthread")
-    parser.add_argument("--conn-max-age", type=int, default=0, help="DB_CONN_MAX_AGE (seconds)")
+    parser.add_argument("--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE (seconds)")
     parser.add_argument("--profile", type=int, default=0, help="bids to profile in one thread")
+    parser.add_argument(
+        "--profile-http", type=int, default=0, help="requests to profile through the WSGI handler"
+    )
+    parser.add_argument("--skip-runs", action="store_true", help="only the profiles")
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with it ignored
     signal.signal(signal.SIGTERM, _terminate)
@@ -543,7 +598,7 @@ def run(args, folder: Path) -> None:
     over_http, in_process = open_tender(cast), open_tender(cast)
     signing_key(), receipt_key()  # made now, not raced for by the workers
     http_bids = build_bids(over_http, people, args.bids)
-    local_bids = build_bids(in_process, people, args.bids + args.profile)
+    local_bids = build_bids(in_process, people, args.bids + args.profile + args.profile_http)
     print(
         f"bid submission on PostgreSQL: {args.bids:,} bids, {args.clients} clients, "
         f"{len(people)} suppliers, gunicorn {args.workers} workers x {args.threads} threads, "
@@ -552,11 +607,15 @@ def run(args, folder: Path) -> None:
         f"{time.perf_counter() - began:.0f} s)"
     )
     print(f"  load average before: {load_average()}")
-    http_rate = http_phase(args, folder, over_http, people, http_bids)
-    local_rate = local_phase(args, in_process, people, local_bids[: args.bids])
-    result("bid_submit_http", http_rate, "bids/s", local_rate)
+    if not args.skip_runs:
+        http_rate = http_phase(args, folder, over_http, people, http_bids)
+        local_rate = local_phase(args, in_process, people, local_bids[: args.bids])
+        result("bid_submit_http", http_rate, "bids/s", local_rate)
+    extra = local_bids[args.bids :]
     if args.profile:
-        profile_run(in_process, people, local_bids[args.bids :])
+        profile_run(in_process, people, extra[: args.profile])
+    if args.profile_http:
+        profile_http(in_process, people, extra[args.profile :])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ A receipt is derived, not stored: its body comes from the bid row, its audit ent
 first checkpoint that covers that entry, and Ed25519 signatures are deterministic, so asking
 again gives the same bytes. Right after acceptance no checkpoint covers the new entry yet;
 one is issued then. Checkpoints cover every entry before them, so receipts issue them at most
-once per CHECKPOINT_SPACING: a receipt that comes sooner waits out the rest of it, and by then
+once per BID_RECEIPT_CHECKPOINT_SPACING_MS: a receipt that comes sooner waits out the rest of it, and by then
 one checkpoint, signed by whichever request gets there first, covers every bid accepted
 meanwhile.
 """
@@ -15,6 +15,7 @@ import datetime as dt
 import time
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from audit.canonical import iso_utc
@@ -22,6 +23,7 @@ from audit.keys import load_or_generate, public_key_path
 from audit.models import Checkpoint, Entry
 from audit.services.checkpoints import issue_checkpoint
 from bids.crypto import receipt_key_id, sign_receipt
+from config import prepared
 
 
 def receipt_key():
@@ -44,28 +46,53 @@ def receipt_key_info() -> dict:
 
 # Under load nearly every receipt would otherwise sign a checkpoint of its own (and write its
 # file): about a third of a bid's cost. A bid waits at most this long for its receipt.
-CHECKPOINT_SPACING = dt.timedelta(milliseconds=20)
+def checkpoint_spacing() -> dt.timedelta:
+    return dt.timedelta(milliseconds=settings.BID_RECEIPT_CHECKPOINT_SPACING_MS)
+
+
+# The first checkpoint that covers entry `index` and the newest one, in one round trip: a
+# receipt asks this once per bid. (What Checkpoint.objects.filter(tree_size__gt=index)
+# .order_by("tree_size").first() and .order_by("-tree_size").first() answer.)
+FIRST_AND_NEWEST = """
+SELECT id, tree_size, root_hash, issued_at, reason FROM audit_checkpoint
+WHERE id IN (
+    (SELECT id FROM audit_checkpoint WHERE tree_size > %(index)s ORDER BY tree_size LIMIT 1),
+    (SELECT id FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1)
+)
+ORDER BY tree_size
+"""
+FIELDS = ["id", "tree_size", "root_hash", "issued_at", "reason"]  # the model's order, no note
+
+
+def _first_and_newest(index: int) -> tuple[Checkpoint | None, Checkpoint | None]:
+    rows = [Checkpoint.from_db(connection.alias, FIELDS, row) for row in _rows(index)]
+    first = next((row for row in rows if row.tree_size > index), None)
+    return first, (rows[-1] if rows else None)
+
+
+def _rows(index: int) -> list[tuple]:
+    rows = prepared.fetch(FIRST_AND_NEWEST, {"index": index})
+    # SQLite gives the naive UTC the ORM stored; PostgreSQL an aware timestamp.
+    return [
+        (*row[:3], row[3] if row[3].tzinfo else row[3].replace(tzinfo=dt.UTC), row[4])
+        for row in rows
+    ]
 
 
 def covering_checkpoint(index: int) -> Checkpoint:
     """The first checkpoint whose tree includes entry `index`, issuing one if none does."""
-    found = _first_covering(index)
+    found, newest = _first_and_newest(index)
     if found is not None:
         return found
-    latest = Checkpoint.objects.order_by("-tree_size").values_list("issued_at", flat=True).first()
-    if latest is not None:
-        wait = (latest + CHECKPOINT_SPACING - timezone.now()).total_seconds()
+    if newest is not None:
+        spacing = checkpoint_spacing()
+        wait = (newest.issued_at + spacing - timezone.now()).total_seconds()
         if wait > 0:
-            time.sleep(min(wait, CHECKPOINT_SPACING.total_seconds()))
-            found = _first_covering(index)
+            time.sleep(min(wait, spacing.total_seconds()))
+            found, _newest = _first_and_newest(index)
             if found is not None:
                 return found
     return issue_checkpoint(reason="receipt", covering=index)
-
-
-def _first_covering(index: int) -> Checkpoint | None:
-    covering = Checkpoint.objects.filter(tree_size__gt=index).order_by("tree_size")
-    return covering.defer("note").first()
 
 
 def _checkpoint_part(checkpoint: Checkpoint) -> dict:

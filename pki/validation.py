@@ -15,13 +15,13 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from django.conf import settings
 from django.utils.translation import gettext as _
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as pv
 
 from pki import trust
 from pki.choices import KeyType
+from pki.crl_heads import CrlHead, fresh_crl_heads
 from pki.errors import CertificateRefused
 from pki.models import CertificateRevocationList
 from pki.subject import bins_in, common_name
@@ -106,12 +106,34 @@ def validate_certificate(cert_der: bytes, *, bin: str, at: dt.datetime) -> Certi
     """
     if at.utcoffset() is None:
         raise ValueError("validate_certificate needs an aware datetime")
-    certificate = read_certificate(cert_der)
-    check_period(certificate, at)
-    facts = certificate_facts(certificate, subject_bin=subject_bin(certificate, bin))
-    check_usage(certificate)
+    known = _static.get((bytes(cert_der), bin))
+    if known is not None:
+        certificate, facts = known
+        check_period(certificate, at)
+    else:
+        certificate = read_certificate(cert_der)
+        check_period(certificate, at)
+        facts = certificate_facts(certificate, subject_bin=subject_bin(certificate, bin))
+        check_usage(certificate)
+        _remember_static(bytes(cert_der), bin, certificate, facts)
     check_chain(certificate, at)
     return facts
+
+
+# What a certificate says about itself (its facts, that it names `bin`, that its key and usage
+# may sign) does not change with the instant: a supplier signs every bid with the same
+# certificate, so the parsing and checks are done once per certificate and BIN. Only answers
+# that let it through are kept; the period and the chain are checked on every use.
+STATIC_MEMO_SIZE = 4096
+_static: dict[tuple[bytes, str], tuple[x509.Certificate, CertificateFacts]] = {}
+_static_lock = threading.Lock()
+
+
+def _remember_static(der: bytes, bin: str, certificate, facts: CertificateFacts) -> None:
+    with _static_lock:
+        if len(_static) >= STATIC_MEMO_SIZE:
+            _static.pop(next(iter(_static)))
+        _static[(der, bin)] = (certificate, facts)
 
 
 def check_period(certificate: x509.Certificate, at: dt.datetime) -> None:
@@ -172,32 +194,6 @@ def check_usage(certificate: x509.Certificate) -> None:
                 "digital signature or non-repudiation."
             ),
         )
-
-
-def fresh_crls(at: dt.datetime) -> list[CertificateRevocationList]:
-    max_age = dt.timedelta(seconds=settings.PKI_CRL_MAX_AGE_SECONDS)
-    return list(CertificateRevocationList.objects.latest_per_issuer().fresh_at(at, max_age=max_age))
-
-
-@dataclass(frozen=True)
-class CrlHead:
-    """A cached CRL that speaks for `at`, without its bytes: what names it and bounds it."""
-
-    pk: int
-    issuer: str
-    sha256: str
-    next_update: dt.datetime
-
-
-def fresh_crl_heads(at: dt.datetime) -> tuple[CrlHead, ...]:
-    max_age = dt.timedelta(seconds=settings.PKI_CRL_MAX_AGE_SECONDS)
-    rows = (
-        CertificateRevocationList.objects.latest_per_issuer()
-        .fresh_at(at, max_age=max_age)
-        .order_by("pk")
-        .values_list("pk", "issuer", "sha256", "next_update")
-    )
-    return tuple(CrlHead(*row) for row in rows)
 
 
 def check_chain(certificate: x509.Certificate, at: dt.datetime) -> None:

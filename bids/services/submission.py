@@ -23,20 +23,21 @@ from audit.actions import Action
 from audit.recorder import record
 from bids import statements
 from bids.checks import (
-    bidder_for,
-    check_not_blacklisted,
+    barred_at,
+    bidder_and_signer,
+    blacklisted,
     check_open_for_bids,
     check_platform,
     check_sizes,
     db_now,
     sha256_hex,
-    signer_certificate,
 )
 from bids.errors import BidRefused
 from bids.models import Bid, BidStatus, UsedNonce
 from bids.nonces import check_nonce
 from bids.receipts import bid_receipt, withdrawal_receipt
 from bids.refusals import count_refusal
+from config import prepared
 from procurement.choices import LotStatus
 from procurement.models import Tender
 from procurement.versions import lot_id
@@ -64,35 +65,79 @@ def _counted(tender: Tender, work):
         raise
 
 
-# A share lock, taken in a subquery so that the clock is read after it is granted. Amending,
-# closing and opening update the row or lock it for update, so they wait for the bids in
-# flight and bids wait for them; bids on one tender do not wait for each other, as nothing
-# between two bids needs the tender's lock (nonces, sealed hashes and a superseded bid have
-# their own). The opening key is read in the same statement, as select_related would.
+# A share lock, taken in a subquery so that the clock is read after it is granted (the lateral
+# join runs once the locked row exists). Amending, closing and opening update the row or lock
+# it for update, so they wait for the bids in flight and bids wait for them; bids on one tender
+# do not wait for each other, as nothing between two bids needs the tender's lock (nonces,
+# sealed hashes and a superseded bid have their own). The same round trip reads what the bid
+# is checked against at that instant: the opening key's id, the active lots, and whether the
+# bidder is on the register of unreliable suppliers (BlacklistEntry.objects.in_force_at).
 SHARE_LOCK = """
-SELECT locked.*, opening.key_id AS locked_key_id, clock_timestamp() AS locked_at
-FROM (SELECT * FROM procurement_tender WHERE id = %s FOR SHARE) AS locked
+SELECT locked.id, locked.number, locked.status, locked.submission_deadline,
+    locked.version_number, locked.version_hash,
+    opening.key_id AS locked_key_id, instant.at AS locked_at,
+    ARRAY(
+        SELECT lot.number::text FROM procurement_lot lot
+        WHERE lot.tender_id = locked.id AND lot.status = %(active)s ORDER BY lot.number
+    ) AS locked_lots,
+    EXISTS (
+        SELECT 1 FROM suppliers_blacklistentry entry
+        WHERE entry.organisation_id = %(supplier)s AND entry.starts_at <= instant.at
+            AND (entry.ends_at IS NULL OR entry.ends_at > instant.at)
+    ) AS locked_barred
+FROM (SELECT * FROM procurement_tender WHERE id = %(tender)s FOR SHARE) AS locked
+CROSS JOIN LATERAL (
+    SELECT COALESCE(%(at)s::timestamptz, clock_timestamp()) AS at WHERE locked.id IS NOT NULL
+) AS instant
 LEFT JOIN bids_openingkey AS opening ON opening.tender_id = locked.id
 """
 
+# The tender's fields a bid is checked against, in the model's order (Model.from_db); any other
+# field loads on first use.
+LOCKED_FIELDS = ["id", "number", "status", "submission_deadline", "version_number", "version_hash"]
 
-def _lock(tender: Tender) -> tuple[Tender, dt.datetime, str | None]:
-    """The tender as it stands, unchangeable until commit; the instant of acceptance; the
-    opening key's id."""
+
+@dataclass(frozen=True)
+class Locked:
+    """The tender as it stands, unchangeable until commit, and what is checked against it."""
+
+    tender: Tender
+    at: dt.datetime  # the instant of acceptance
+    key_id: str | None  # the opening key's id
+    active_lots: frozenset[str]
+    barred: bool  # the supplier asked about is on the register at `at`
+
+
+def _lock(tender: Tender, supplier=None) -> Locked:
     if connection.vendor != "postgresql":
         tender = (
             Tender.objects.select_for_update(of=("self",))
             .select_related("opening_key")
             .get(pk=tender.pk)
         )
+        at = db_now()
         opening_key = getattr(tender, "opening_key", None)
-        return tender, db_now(), opening_key.key_id if opening_key else None
-    found = list(Tender.objects.raw(SHARE_LOCK, [tender.pk]))
-    if not found:
+        lots = tender.lots.filter(status=LotStatus.ACTIVE).order_by()
+        barred = supplier is not None and barred_at(supplier, at)
+        return Locked(
+            tender,
+            at,
+            opening_key.key_id if opening_key else None,
+            frozenset(lot_id(lot) for lot in lots),
+            barred,
+        )
+    params = {
+        "tender": tender.pk,
+        "supplier": supplier.pk if supplier is not None else None,
+        "active": LotStatus.ACTIVE.value,
+        "at": None if settings.TRUST_DATABASE_CLOCK else timezone.now(),
+    }
+    rows = prepared.fetch(SHARE_LOCK, params)
+    if not rows:
         raise Tender.DoesNotExist
-    tender = found[0]
-    received_at = tender.locked_at if settings.TRUST_DATABASE_CLOCK else timezone.now()
-    return tender, received_at, tender.locked_key_id
+    *fields, key_id, at, lots, barred = rows[0]
+    tender = Tender.from_db(connection.alias, LOCKED_FIELDS, fields)
+    return Locked(tender, at, key_id, frozenset(lots), barred)
 
 
 def _burn(nonce: str) -> None:
@@ -106,7 +151,8 @@ def _burn(nonce: str) -> None:
         ) from None
 
 
-def _check_against_tender(tender: Tender, statement: dict, key_id: str | None) -> None:
+def _check_against_tender(locked: Locked, statement: dict) -> None:
+    tender, key_id = locked.tender, locked.key_id
     if statement["tender_version"] != tender.version_hash:
         raise BidRefused(
             "tender_version_stale",
@@ -125,8 +171,7 @@ def _check_against_tender(tender: Tender, statement: dict, key_id: str | None) -
                 "key": key_id or "-",
             },
         )
-    active = {lot_id(lot) for lot in tender.lots.filter(status=LotStatus.ACTIVE).order_by()}
-    unknown = [lot for lot in statement["lots"] if lot not in active]
+    unknown = [lot for lot in statement["lots"] if lot not in locked.active_lots]
     if unknown:
         raise BidRefused(
             "lot_unknown",
@@ -171,9 +216,8 @@ def _submit(tender, actor, statement_bytes, signature, sealed) -> Accepted:
     check_nonce(
         statement["nonce"], tender=tender.number, bidder=statement["bidder"], now=time.time()
     )
-    now = timezone.now()
-    supplier = bidder_for(actor, statement["bidder"], now)
-    certificate = signer_certificate(statement_bytes, signature, statement, supplier, now)
+    signer = bidder_and_signer(actor, statement_bytes, signature, statement, timezone.now())
+    supplier, certificate = signer.supplier, signer.certificate
     try:
         return _store(
             tender, actor, statement, statement_bytes, signature, sealed, supplier, certificate
@@ -210,10 +254,12 @@ def _same_statement(tender, supplier, statement_bytes: bytes, sealed: bytes) -> 
 
 def _store(tender, actor, statement, statement_bytes, signature, sealed, supplier, certificate):
     with transaction.atomic():
-        tender, received_at, key_id = _lock(tender)
+        locked = _lock(tender, supplier)
+        tender, received_at = locked.tender, locked.at
         check_open_for_bids(tender, received_at)
-        _check_against_tender(tender, statement, key_id)
-        check_not_blacklisted(supplier, received_at)
+        _check_against_tender(locked, statement)
+        if locked.barred:
+            raise blacklisted(supplier)
         earlier = _superseded(tender, supplier, statement["supersedes"])
         _burn(statement["nonce"])
         if earlier is not None:
@@ -257,7 +303,7 @@ def _store(tender, actor, statement, statement_bytes, signature, sealed, supplie
             },
         )
         bid.log_index = entry.seq
-        bid.save(update_fields=["log_index"])
+        Bid.objects.filter(pk=bid.pk).update(log_index=entry.seq)
     return Accepted(bid, bid_receipt(bid))
 
 
@@ -279,11 +325,12 @@ def _withdraw(bid, actor, statement_bytes, signature) -> Accepted:
     check_nonce(
         statement["nonce"], tender=bid.tender.number, bidder=statement["bidder"], now=time.time()
     )
-    now = timezone.now()
-    supplier = bidder_for(actor, statement["bidder"], now)
-    signer_certificate(statement_bytes, signature, statement, supplier, now)
+    supplier = bidder_and_signer(
+        actor, statement_bytes, signature, statement, timezone.now()
+    ).supplier
     with transaction.atomic():
-        tender, withdrawn_at, _key_id = _lock(bid.tender)
+        locked = _lock(bid.tender)
+        tender, withdrawn_at = locked.tender, locked.at
         check_open_for_bids(tender, withdrawn_at)
         bid = Bid.objects.select_for_update().get(pk=bid.pk)
         if bid.status not in REPLACEABLE:

@@ -70,5 +70,4 @@ def test_the_instant_of_acceptance_is_read_after_the_lock_is_granted(tendering, 
             released_at = cursor.fetchone()[0]
     thread.join(timeout=10)
     assert "error" not in outcome, outcome.get("error")
-    _tender, received_at, _key_id = outcome["value"]
-    assert received_at >= released_at
+    assert outcome["value"].at >= released_at
