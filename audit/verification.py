@@ -158,13 +158,14 @@ def _columns_agree(seq: int, payload: bytes, columns) -> bool:
     return _column_mismatch(seq, payload_object, (seq, *columns)) is None
 
 
-# PostgreSQL compares the query columns with the payload on its own core while Python hashes
-# (the next chunk is fetched in a thread). RFC 8785 sorts keys, so every payload is
+# PostgreSQL compares the query columns with the payload while Python hashes. RFC 8785 sorts
+# keys, so every payload is
 #   {"action":A,"actor":N,"data":D,"recorded_at":"T","seq":S,"subject":{"id":I,"type":Y},"v":1}
 # and the columns must rebuild its bytes around D exactly; D itself is compared as JSON with
 # the data column. to_json escapes strings as RFC 8785 does (quote, backslash and control
 # characters only, as lowercase \u00xx). OFFSET 0 keeps the rebuilt pieces from being
 # computed once per use. A row that fails is re-checked in Python, which names the column.
+# One chunk of seq values per query (%% is a literal % for format()).
 PG_FAST_SQL = """
 SELECT e.seq, e.payload, e.leaf_hash, e.chain_hash,
   COALESCE(
@@ -174,25 +175,28 @@ SELECT e.seq, e.payload, e.leaf_hash, e.chain_hash,
                    FOR octet_length(e.payload) - octet_length(pre) - octet_length(suf)), 'UTF8')::jsonb,
     false)
 FROM audit_entry e CROSS JOIN LATERAL (
-  SELECT convert_to(format('{"action":%s,"actor":%s,"data":',
+  SELECT convert_to(format('{"action":%%s,"actor":%%s,"data":',
                            to_json(e.action), COALESCE(e.actor_id::text, 'null')), 'UTF8') AS pre,
-         convert_to(format(',"recorded_at":"%s","seq":%s,"subject":{"id":%s,"type":%s},"v":1}',
+         convert_to(format(',"recorded_at":"%%s","seq":%%s,"subject":{"id":%%s,"type":%%s},"v":1}',
                            to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                            e.seq, to_json(e.subject_id), to_json(e.subject_type)), 'UTF8') AS suf
   OFFSET 0) j
+WHERE e.seq >= %(low)s AND e.seq < %(high)s
 ORDER BY e.seq
+LIMIT %(limit)s
 """
 COLUMNS = "recorded_at, actor_id, action, subject_type, subject_id, data"
 PLAIN_SQL = f"SELECT seq, payload, leaf_hash, chain_hash, {COLUMNS} FROM audit_entry ORDER BY seq"  # noqa: S608
 ROW_SQL = f"SELECT seq, {COLUMNS} FROM audit_entry WHERE seq = %s"  # noqa: S608
+BEYOND = 2**63 - 1
 
 
-def _chunks(fast: bool):
+def _chunks(fast: bool, snapshot: str | None = None):
     """(rows, columns_ok) in seq order, CHUNK rows at a time; each row starts with
     seq, payload, leaf, chain."""
     if fast:
         ok = operator.itemgetter(4)
-        for rows in _prefetched(PG_FAST_SQL):
+        for rows in _fetched(snapshot):
             yield rows, list(map(ok, rows))
         return
     with connection.chunked_cursor() as cursor:
@@ -209,38 +213,96 @@ def _chunks(fast: bool):
             yield hashed, agree
 
 
-def _prefetched(query: str):
-    """Chunks from a server-side cursor, the next one fetched in a thread while this one is
-    hashed: PostgreSQL compares columns (one core) while Python hashes (the other)."""
+def _fetched(snapshot: str | None):
+    """Chunks of the fast query, fetched in threads ahead of the hashing.
+
+    The column check costs PostgreSQL twice what hashing costs Python, so one session bounds
+    the run. Given this transaction's exported snapshot, a second session reads the same
+    rows and the two take alternate chunks: two backends check columns while Python hashes.
+    Each chunk is its own query over a range of seq (a plain query is cheaper for PostgreSQL
+    than FETCH from a cursor), and each session keeps at most one chunk waiting, so memory
+    stays flat.
+    """
     connection.ensure_connection()
-    batches: queue.Queue = queue.Queue(maxsize=2)
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SELECT min(seq), max(seq) FROM audit_entry")
+        first, last = cursor.fetchone()
+    if first is None:
+        return
+    sessions = [connection.connection]
+    if snapshot is not None:
+        sessions.append(_session_on(snapshot))
+    lows = range(min(first, 0), last + 1, CHUNK)
     stop = threading.Event()
-    with connection.connection.cursor(name="audit_verify", binary=True) as cursor:
+    fetchers = [
+        _Fetcher(session, lows[i :: len(sessions)], stop) for i, session in enumerate(sessions)
+    ]
+    try:
+        for index in range(len(lows)):
+            yield fetchers[index % len(fetchers)].next()
+    finally:
+        # Whether done or stopped early, the fetchers must be gone before anyone else uses
+        # these connections.
+        stop.set()
+        for fetcher in fetchers:
+            fetcher.finish()
+        if snapshot is not None:
+            sessions[1].close()
 
-        def fetch():
-            try:
-                cursor.execute(query)
-                while not stop.is_set() and (rows := cursor.fetchmany(CHUNK)):
-                    batches.put(rows)
-                batches.put(None)
-            except Exception as exc:  # handed to the consuming thread
-                batches.put(exc)
 
-        worker = threading.Thread(target=fetch, name="audit-verify-fetch", daemon=True)
-        worker.start()
+def _session_on(snapshot: str):
+    """A new session reading exactly what this transaction reads."""
+    from psycopg import IsolationLevel, sql
+
+    session = connection.Database.connect(**connection.get_connection_params())
+    session.isolation_level = IsolationLevel.REPEATABLE_READ
+    session.read_only = True
+    session.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+    return session
+
+
+def _fetch(cursor, low: int, high: int) -> list:
+    cursor.execute(PG_FAST_SQL, {"low": low, "high": high, "limit": CHUNK}, binary=True)
+    return cursor.fetchall()
+
+
+class _Fetcher:
+    """One session's chunks, fetched in a thread into a short queue."""
+
+    def __init__(self, session, lows, stop: threading.Event):
+        self.batches: queue.Queue = queue.Queue(maxsize=1)
+        self.thread = threading.Thread(
+            target=self._fetch, args=(session, lows, stop), name="audit-verify-fetch", daemon=True
+        )
+        self.thread.start()
+
+    def _fetch(self, session, lows, stop):
         try:
-            while (rows := batches.get()) is not None:
-                if isinstance(rows, Exception):
-                    raise rows
-                yield rows
-        finally:
-            # Whether done or stopped early, the fetcher must be gone before anyone else
-            # uses this connection.
-            stop.set()
-            while worker.is_alive():
-                with contextlib.suppress(queue.Empty):
-                    batches.get(timeout=0.1)
-            worker.join()
+            # psycopg's own cursor: Django's binds on the client, which cannot fetch binary.
+            with connection.Database.Cursor(session) as cursor:
+                for low in lows:
+                    if stop.is_set():
+                        return
+                    rows = _fetch(cursor, low, low + CHUNK)
+                    if not rows:
+                        # A gap as wide as a chunk: hand on the rows after it, whose first
+                        # seq names the gap, instead of walking empty ranges to the end.
+                        rows = _fetch(cursor, low, BEYOND)
+                    self.batches.put(rows)
+        except Exception as exc:  # handed to the consuming thread
+            self.batches.put(exc)
+
+    def next(self) -> list:
+        rows = self.batches.get()
+        if isinstance(rows, Exception):
+            raise rows
+        return rows
+
+    def finish(self) -> None:
+        while self.thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self.batches.get(timeout=0.1)
+        self.thread.join()
 
 
 def _check_row_columns(seq: int, payload: bytes) -> None:
@@ -264,11 +326,15 @@ def verify_log(
     fast: bool | None = None,
 ) -> Result:
     fast = connection.vendor == "postgresql" if fast is None else fast
+    # Another session can share the snapshot only of a transaction that starts here: one
+    # that began earlier may hold rows of its own, which an imported snapshot cannot see.
+    shared = fast and not connection.in_atomic_block
     try:
         # One transaction: one snapshot for checkpoints and entries, and a savepoint to
         # return to if the fast query fails.
         with transaction.atomic():
-            return _verify(origin, key_name, public_key, checkpoint_dir, fast)
+            snapshot = _export_snapshot() if shared else None
+            return _verify(origin, key_name, public_key, checkpoint_dir, fast, snapshot)
     except (DatabaseError, connection.Database.Error):
         if not fast:
             raise
@@ -282,13 +348,21 @@ def verify_log(
         )
 
 
-def _verify(origin, key_name, public_key, checkpoint_dir, fast: bool) -> Result:
+def _export_snapshot() -> str:
+    """Make this transaction one snapshot (it is the first statement) and name it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        return cursor.fetchone()[0]
+
+
+def _verify(origin, key_name, public_key, checkpoint_dir, fast: bool, snapshot=None) -> Result:
     result = Result(ok=True)
     try:
         signed = _load_checkpoints(origin, key_name, public_key, checkpoint_dir)
         result.checkpoints = len(signed)
         captures = _plan_consistency(signed)
-        builder = _stream(signed, captures, result, fast)
+        builder = _stream(signed, captures, result, fast, snapshot)
         result.root = builder.root()
         beyond = [size for size in signed if size > builder.size]
         if beyond:
@@ -316,10 +390,10 @@ def _verify(origin, key_name, public_key, checkpoint_dir, fast: bool) -> Result:
 
 
 def _stream(
-    signed: dict[int, _Signed], captures: dict[int, list], result: Result, fast: bool
+    signed: dict[int, _Signed], captures: dict[int, list], result: Result, fast: bool, snapshot
 ) -> merkle.TreeBuilder:
     builder = merkle.TreeBuilder()
-    chunks = _chunks(fast)
+    chunks = _chunks(fast, snapshot)
     suspect = None
     try:
         suspect = _consume(chunks, builder, signed, captures, result)
@@ -349,6 +423,8 @@ def _consume(chunks, builder, signed, captures, result) -> tuple[int, bytes] | N
     marks = collections.deque(sorted(size for size in set(captures) | set(signed) if size))
     try:
         for rows, columns_ok in chunks:
+            if not rows:
+                continue
             start = builder.size
             seqs, payloads, stored_leaves, stored_chains = (
                 list(map(column, rows)) for column in COLUMN_GETTERS

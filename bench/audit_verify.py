@@ -16,17 +16,18 @@ printed peak RSS is the whole process's, seeding included). The summary also pri
     python bench/audit_verify.py [--entries 1000000] [--repeat 3]
 Targets (issue 3): >= 100,000 entries/s and ratio >= 0.3.
 
-Where the time goes, per million entries (CPU seconds, this 2-core machine): Python 1.9-2.0
-(the three hashes about 1.1, receiving rows 0.5, the rest bookkeeping), and PostgreSQL 3.4:
-0.9 to stream the rows in seq order and 2.5 to rebuild each payload's bytes around its data
-from the query columns and parse the data as jsonb, the column cross-check. The two run on
-separate cores, so verification is bound by the database side: 3.9-5.0 s per million at
-load average 1.6-3.4, 205,000-256,000 entries/s, ratio 0.22-0.27 (0.13-0.16 against leaf
-and chain hashes alone), against about 1.0 us per entry for the hashing alone. A fresh
-process verifying 1,000,000 entries peaks at 102 MiB RSS (76 MiB before it starts). The 0.3 target
-needs the column cross-check itself to get cheaper. A second session checking columns on an
-exported snapshot was tried: it reads the table twice (0.75 s more CPU per million in
-total) and gained nothing on two cores.
+Where the time goes, per million entries (CPU seconds, this 2-core machine, shared): Python
+about 3 (the three hashes most of it), PostgreSQL about 5 (streaming the rows, rebuilding each
+payload's bytes around its data from the query columns, parsing the data as jsonb: the column
+cross-check). One session bounded the run by the database side: 5.7 s, 176,810 entries/s,
+ratio 0.315 here (0.22-0.27 on the faster machine of the README's earlier figures). Since
+issue 3 each chunk of seq values is its own plain query (cheaper for PostgreSQL than FETCH
+from a cursor), and a verification that starts its own transaction exports its snapshot to a
+second session that reads alternate chunks, so two backends check columns while Python
+hashes: 4.1-4.8 s, 230,762 entries/s against 508,675, ratio 0.454 at load average 1.3
+(0.324 in a run beside another engineer's two-process test suite, load average 3.9). The
+process peaked at 286 MiB RSS, seeding included (each session keeps at most one chunk
+waiting).
 """
 
 import argparse
