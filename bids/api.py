@@ -26,6 +26,7 @@ from bids.services.keys import register_commission_key
 from bids.services.opening import post_share
 from bids.services.submission import submit_bid, withdraw_bid
 from bids.wire import decode_share
+from config import prepared
 from config.api_errors import ERROR_RESPONSES
 from procurement.models import Tender
 from procurement.permissions import can_view_tender
@@ -50,11 +51,19 @@ def _tender(request, number: str) -> Tender:
 def _tender_to_bid_on(request, number: str) -> Tender:
     """The tender for a nonce or a bid, with only the columns read before submit_bid locks
     and re-reads its row; the agency is fetched only to decide whether a draft is visible.
-    Every bid pays this lookup: `_tender`'s joins and two dozen columns cost it 0.3 ms."""
-    tender = get_object_or_404(Tender.objects.only("number", "status", "agency"), number=number)
+    Every bid pays this lookup, so it is one prepared statement (config/prepared.py)."""
+    rows = prepared.fetch(TENDER_TO_BID_ON, {"number": number})
+    if not rows:
+        raise Http404
+    tender = prepared.instance(Tender, ["id", "number", "agency_id", "status"], rows[0])
     if not can_view_tender(tender, request.auth):
         raise Http404
     return tender
+
+
+TENDER_TO_BID_ON = (
+    "SELECT id, number, agency_id, status FROM procurement_tender WHERE number = %(number)s"
+)
 
 
 class NonceIn(Schema):

@@ -1,22 +1,82 @@
 """Statements the hot paths run for every request, prepared once per connection on PostgreSQL.
 
-Django binds parameters on the client, so PostgreSQL parses and plans every statement anew; for
-the few statements a bid runs each time, planning costs as much as running them. Bound on the
-server, psycopg prepares a statement after it has run `prepare_threshold` times on the
-connection (settings: DB_PREPARED_STATEMENTS); with that off, it only binds on the server.
-Same connection as Django's, so the same transaction as the caller's.
+Django binds parameters on the client, so PostgreSQL parses and plans every statement anew, and
+building a query with the ORM costs more CPU than running it; for the few statements a bid runs
+each time, both are paid for nothing. Bound on the server, psycopg prepares a statement after
+it has run `prepare_threshold` times on the connection (settings: DB_PREPARED_STATEMENTS); with
+that off, it only binds on the server. Same connection as Django's, so the same transaction as
+the caller's, and errors wrapped as Django's (IntegrityError and the rest).
 """
 
-from django.db import connection
+import datetime as dt
+import functools
+import time
+
+from django.db import connection, models
 
 
-def fetch(sql: str, params: dict) -> list[tuple]:
-    """The rows of `sql` (placeholders `%(name)s`), on the default connection."""
+def fetch(sql: str, params: dict | list) -> list[tuple]:
+    """The rows of `sql` (placeholders `%(name)s` or `%s`), on the default connection."""
+    return _execute(sql, params, rows=True)
+
+
+def run(sql: str, params: dict | list) -> int:
+    """Run a statement that returns no rows; the number of rows it touched."""
+    return _execute(sql, params, rows=False)
+
+
+def _execute(sql: str, params, *, rows: bool):
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return cursor.fetchall() if rows else cursor.rowcount
     connection.ensure_connection()
-    with connection.Database.Cursor(connection.connection) as cursor:
+    began = time.monotonic()
+    with (
+        connection.wrap_database_errors,
+        connection.Database.Cursor(connection.connection) as cursor,
+    ):
         cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
+        answer = cursor.fetchall() if rows else cursor.rowcount
+    if connection.queries_logged:  # DEBUG, or a test capturing queries: seen like Django's own
+        connection.queries_log.append(
+            {"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - began:.3f}"}
+        )
+    return answer
+
+
+def instance(model: type[models.Model], fields: list[str], values) -> models.Model:
+    """A model instance from some of its columns, given in the model's field order (others
+    load on first use). SQLite's naive datetimes are the UTC the ORM stored."""
+    if connection.vendor != "postgresql":
+        values = [
+            v.replace(tzinfo=dt.UTC) if isinstance(v, dt.datetime) and v.tzinfo is None else v
+            for v in values
+        ]
+    return model.from_db(connection.alias, fields, values)
+
+
+def insert(obj: models.Model) -> models.Model:
+    """INSERT every concrete field but the key, as Model.save() would, and set the key.
+
+    The statement is built once per model and values are adapted by the fields themselves;
+    no signals are sent, so only for models that have no receivers or history.
+    """
+    model = type(obj)
+    sql, fields = _insert_statement(model, connection.vendor)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    obj.pk = fetch(sql, values)[0][0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+@functools.cache
+def _insert_statement(model: type[models.Model], vendor: str) -> tuple[str, list]:
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    key = quote(model._meta.pk.column)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {key}"  # noqa: S608
+    return sql, fields

@@ -1,3 +1,4 @@
+import functools
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ApiToken, User, hash_token
 from audit.actions import Action
 from audit.recorder import record
+from config import prepared
 
 TOKEN_PREFIX = "otp_"
 MAX_ACTIVE_TOKENS = 20
@@ -59,15 +61,31 @@ def authenticate_token(raw: str) -> User | None:
     """The user a raw token belongs to, or None; a read with one throttled timestamp write."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    # get(), not first(): the hash is unique, and first() would sort by the model's ordering.
-    try:
-        token = ApiToken.objects.select_related("user").get(
-            token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True
-        )
-    except ApiToken.DoesNotExist:
+    # Every API request asks this: one prepared statement, not a query built each time.
+    rows = prepared.fetch(_token_query(), {"hash": hash_token(raw), "true": True})
+    if not rows:
         return None
+    token = prepared.instance(ApiToken, ["id", "user_id", "last_used_at"], rows[0][:3])
+    user = prepared.instance(User, _user_fields(), rows[0][3:])
     now = timezone.now()
     # Usage time is convenience, not evidence: write it at most once a minute per token.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user
+
+
+@functools.cache
+def _user_fields() -> list[str]:
+    return [f.attname for f in User._meta.concrete_fields]
+
+
+@functools.cache
+def _token_query() -> str:
+    """What ApiToken.objects.select_related("user").get(token_hash=..., revoked_at__isnull=True,
+    user__is_active=True) asks (the hash is unique)."""
+    columns = ", ".join(f"u.{f.column}" for f in User._meta.concrete_fields)
+    return (
+        f"SELECT t.id, t.user_id, t.last_used_at, {columns} "  # noqa: S608
+        "FROM accounts_apitoken t JOIN accounts_user u ON u.id = t.user_id "
+        "WHERE t.token_hash = %(hash)s AND t.revoked_at IS NULL AND u.is_active = %(true)s"
+    )

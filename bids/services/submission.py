@@ -140,10 +140,13 @@ def _lock(tender: Tender, supplier=None) -> Locked:
     return Locked(tender, at, key_id, frozenset(lots), barred)
 
 
+SET_LOG_INDEX = "UPDATE bids_bid SET log_index = %(seq)s WHERE id = %(bid)s"
+
+
 def _burn(nonce: str) -> None:
     # No savepoint: a replayed nonce refuses the whole bid, so the transaction is rolled back.
     try:
-        UsedNonce.objects.create(value=nonce)
+        prepared.insert(UsedNonce(value=nonce))
     except IntegrityError:
         raise BidRefused(
             "nonce_replayed",
@@ -266,7 +269,7 @@ def _store(tender, actor, statement, statement_bytes, signature, sealed, supplie
             earlier.status = BidStatus.SUPERSEDED
             earlier.status_changed_at = received_at
             earlier.save(update_fields=["status", "status_changed_at"])
-        bid = Bid.objects.create(
+        bid = Bid(
             public_id=f"B-{secrets.token_hex(10)}",
             tender=tender,
             supplier=supplier,
@@ -284,6 +287,7 @@ def _store(tender, actor, statement, statement_bytes, signature, sealed, supplie
             received_at=received_at,
             supersedes=earlier,
         )
+        prepared.insert(bid)
         entry = record(
             Action.BID_SUBMITTED,
             subject=bid,
@@ -303,7 +307,7 @@ def _store(tender, actor, statement, statement_bytes, signature, sealed, supplie
             },
         )
         bid.log_index = entry.seq
-        Bid.objects.filter(pk=bid.pk).update(log_index=entry.seq)
+        prepared.run(SET_LOG_INDEX, {"seq": entry.seq, "bid": bid.pk})
     return Accepted(bid, bid_receipt(bid))
 
 
