@@ -12,6 +12,7 @@ meanwhile.
 
 import base64
 import datetime as dt
+import threading
 import time
 
 from django.conf import settings
@@ -92,7 +93,17 @@ def covering_checkpoint(index: int) -> Checkpoint:
             found, _newest = _first_and_newest(index)
             if found is not None:
                 return found
-    return issue_checkpoint(reason="receipt", covering=index)
+    # One issuer per process at a time: the other requests of this process that need one wait
+    # here rather than on the tree's row lock (holding a database connection each), and then
+    # usually find the checkpoint that was just signed.
+    with _issuing:
+        found, _newest = _first_and_newest(index)
+        if found is not None:
+            return found
+        return issue_checkpoint(reason="receipt", covering=index)
+
+
+_issuing = threading.Lock()
 
 
 def _checkpoint_part(checkpoint: Checkpoint) -> dict:

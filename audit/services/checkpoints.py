@@ -4,12 +4,13 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import keys, notes
-from audit.models import Checkpoint, LogHead, TreeState
+from audit.models import Checkpoint, TreeState
 from audit.tree import extend_tree
+from config import prepared
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,32 @@ def _write_copy(checkpoint: Checkpoint) -> None:
     temporary.replace(path)
 
 
+# The tree's row is locked in a statement of its own, and what the issuer decides on is read in
+# the next: a statement's subqueries see the snapshot taken before it waited for the lock, so
+# read together they could miss the checkpoint the previous holder just committed and sign
+# the same size again. The second statement reads, under the lock, the log's size, the newest
+# checkpoint's size and the first checkpoint covering entry `covering`, in one round trip.
+LOCK_STATE = "SELECT id, size, frontier FROM audit_treestate WHERE id = 1"
+SIZES = """
+SELECT (SELECT size FROM audit_loghead WHERE id = 1),
+    (SELECT max(tree_size) FROM audit_checkpoint),
+    (SELECT id FROM audit_checkpoint WHERE tree_size > %(covering)s ORDER BY tree_size LIMIT 1)
+"""
+
+
+def _locked_state(covering: int | None) -> tuple[TreeState, int, int | None, int | None]:
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    rows = prepared.fetch(LOCK_STATE + lock, {})
+    if not rows:  # a fresh database: the row is made once, then locked like any other time
+        TreeState.objects.get_or_create(pk=1)
+        return _locked_state(covering)
+    state = prepared.instance(TreeState, ["id", "size", "frontier"], rows[0])
+    # Without `covering`, a size no log reaches keeps that subquery empty.
+    sizes = prepared.fetch(SIZES, {"covering": 2**62 if covering is None else covering})
+    size, latest_size, first = sizes[0]
+    return state, size or 0, latest_size, first
+
+
 def issue_checkpoint(
     *, reason: str = "scheduled", covering: int | None = None
 ) -> Checkpoint | None:
@@ -40,16 +67,13 @@ def issue_checkpoint(
     newest: a receipt names the first covering checkpoint, and asking again must give the same.
     """
     with transaction.atomic():
-        state, _ = TreeState.objects.select_for_update().get_or_create(pk=1)
-        if covering is not None:
-            first = Checkpoint.objects.filter(tree_size__gt=covering).order_by("tree_size").first()
-            if first is not None:
-                return first
-        head = LogHead.objects.filter(pk=1).first()
-        size = head.size if head else 0
-        latest = Checkpoint.objects.order_by("-tree_size").first()
-        if size == 0 or (latest is not None and latest.tree_size >= size):
-            return latest
+        state, size, latest_size, first = _locked_state(covering)
+        if first is not None:
+            return Checkpoint.objects.get(pk=first)
+        if latest_size is not None and latest_size >= size:
+            return Checkpoint.objects.get(tree_size=latest_size)
+        if size == 0:
+            return None
         builder = extend_tree(state, size)
         root = builder.root()
         body = notes.checkpoint_body(settings.AUDIT_LOG_ORIGIN, size, root)

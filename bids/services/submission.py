@@ -69,27 +69,31 @@ def _counted(tender: Tender, work):
 # join runs once the locked row exists). Amending, closing and opening update the row or lock
 # it for update, so they wait for the bids in flight and bids wait for them; bids on one tender
 # do not wait for each other, as nothing between two bids needs the tender's lock (nonces,
-# sealed hashes and a superseded bid have their own). The same round trip reads what the bid
-# is checked against at that instant: the opening key's id, the active lots, and whether the
-# bidder is on the register of unreliable suppliers (BlacklistEntry.objects.in_force_at).
+# sealed hashes and a superseded bid have their own).
 SHARE_LOCK = """
 SELECT locked.id, locked.number, locked.status, locked.submission_deadline,
-    locked.version_number, locked.version_hash,
-    opening.key_id AS locked_key_id, instant.at AS locked_at,
-    ARRAY(
-        SELECT lot.number::text FROM procurement_lot lot
-        WHERE lot.tender_id = locked.id AND lot.status = %(active)s ORDER BY lot.number
-    ) AS locked_lots,
-    EXISTS (
-        SELECT 1 FROM suppliers_blacklistentry entry
-        WHERE entry.organisation_id = %(supplier)s AND entry.starts_at <= instant.at
-            AND (entry.ends_at IS NULL OR entry.ends_at > instant.at)
-    ) AS locked_barred
+    locked.version_number, locked.version_hash, instant.at
 FROM (SELECT * FROM procurement_tender WHERE id = %(tender)s FOR SHARE) AS locked
 CROSS JOIN LATERAL (
     SELECT COALESCE(%(at)s::timestamptz, clock_timestamp()) AS at WHERE locked.id IS NOT NULL
 ) AS instant
-LEFT JOIN bids_openingkey AS opening ON opening.tender_id = locked.id
+"""
+# What the bid is checked against at that instant, read once the lock is held: a statement's
+# subqueries see the snapshot taken before it waited, so in the locking statement they could
+# miss what an amendment that held the row had just committed. The opening key's id, the
+# active lots, and whether the bidder is on the register of unreliable suppliers
+# (BlacklistEntry.objects.in_force_at).
+AGAINST = """
+SELECT (SELECT key_id FROM bids_openingkey WHERE tender_id = %(tender)s),
+    ARRAY(
+        SELECT lot.number::text FROM procurement_lot lot
+        WHERE lot.tender_id = %(tender)s AND lot.status = %(active)s ORDER BY lot.number
+    ),
+    EXISTS (
+        SELECT 1 FROM suppliers_blacklistentry entry
+        WHERE entry.organisation_id = %(supplier)s AND entry.starts_at <= %(at)s
+            AND (entry.ends_at IS NULL OR entry.ends_at > %(at)s)
+    )
 """
 
 # The tender's fields a bid is checked against, in the model's order (Model.from_db); any other
@@ -126,17 +130,19 @@ def _lock(tender: Tender, supplier=None) -> Locked:
             frozenset(lot_id(lot) for lot in lots),
             barred,
         )
+    at = None if settings.TRUST_DATABASE_CLOCK else timezone.now()
+    rows = prepared.fetch(SHARE_LOCK, {"tender": tender.pk, "at": at})
+    if not rows:
+        raise Tender.DoesNotExist
+    *fields, at = rows[0]
+    tender = Tender.from_db(connection.alias, LOCKED_FIELDS, fields)
     params = {
         "tender": tender.pk,
         "supplier": supplier.pk if supplier is not None else None,
         "active": LotStatus.ACTIVE.value,
-        "at": None if settings.TRUST_DATABASE_CLOCK else timezone.now(),
+        "at": at,
     }
-    rows = prepared.fetch(SHARE_LOCK, params)
-    if not rows:
-        raise Tender.DoesNotExist
-    *fields, key_id, at, lots, barred = rows[0]
-    tender = Tender.from_db(connection.alias, LOCKED_FIELDS, fields)
+    key_id, lots, barred = prepared.fetch(AGAINST, params)[0]
     return Locked(tender, at, key_id, frozenset(lots), barred)
 
 

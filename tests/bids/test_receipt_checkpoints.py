@@ -160,3 +160,37 @@ def test_concurrent_bids_share_checkpoints_and_every_receipt_checks_out(cast, te
     for one in accepted:
         _checks_out(one.receipt, one.bid.log_index)
     assert Checkpoint.objects.count() < len(jobs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issuers_never_sign_one_size_twice(db):
+    """Issuers that waited for the tree's lock decide on what the previous holder committed:
+    read in the locking statement itself, the sizes came from before the wait, and two
+    issuers signed the same size (a unique violation under load, found by bench/bid_submit)."""
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("SQLite's in-memory test database is one connection; PostgreSQL runs this")
+    subject = SupplierFactory()
+    errors, start = [], threading.Barrier(8)
+
+    def issue_after_each_event():
+        try:
+            start.wait()
+            for _ in range(15):
+                seq = _entry(subject).seq
+                checkpoint = issue_checkpoint(reason="receipt", covering=seq)
+                assert checkpoint.tree_size > seq
+        except Exception as exc:  # reported to the test thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue_after_each_event) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    sizes = list(Checkpoint.objects.values_list("tree_size", flat=True))
+    assert len(sizes) == len(set(sizes)) and max(sizes) == Entry.objects.count()

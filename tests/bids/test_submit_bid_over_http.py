@@ -46,14 +46,15 @@ def test_a_bid_over_http_reads_the_token_and_the_tender_once(cast, tendering, si
     # Quoted by the ORM, bare in the hot path's own statements (config/prepared.py).
     token_reads = [q["sql"] for q in queries if "accounts_apitoken" in q["sql"].replace('"', "")]
     assert len(token_reads) == 1 and token_reads[0].startswith("SELECT")
-    # submit_bid locks and re-reads the row with its opening key (on PostgreSQL in a statement
-    # of its own, on SQLite as a SELECT); the view's own read is the only other, with no join.
+    # submit_bid locks and re-reads the row (on PostgreSQL FOR SHARE, on SQLite with its opening
+    # key); the view's own read is the only other, with no join.
     tender_reads = [
         q["sql"]
         for q in queries
         if q["sql"].lstrip().startswith("SELECT")
         and "FROM procurement_tender" in q["sql"].replace('"', "")
         and "bids_openingkey" not in q["sql"]
+        and "FOR SHARE" not in q["sql"]
     ]
     assert len(tender_reads) == 1
     assert "JOIN" not in tender_reads[0]

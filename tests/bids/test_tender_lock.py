@@ -245,9 +245,9 @@ def test_no_supplier_is_never_barred(tendering, listed, settings):
 def test_an_end_made_inclusive_would_be_caught(tendering, listed, settings, monkeypatch):
     """The boundary cases above fail when the statement's end is made inclusive."""
     settings.TRUST_DATABASE_CLOCK = False
-    right = "entry.ends_at > instant.at"
-    assert right in submission.SHARE_LOCK
-    wrong = submission.SHARE_LOCK.replace(right, "entry.ends_at >= instant.at")
-    monkeypatch.setattr(submission, "SHARE_LOCK", wrong)
+    right = "entry.ends_at > %(at)s"
+    assert right in submission.AGAINST
+    wrong = submission.AGAINST.replace(right, "entry.ends_at >= %(at)s")
+    monkeypatch.setattr(submission, "AGAINST", wrong)
     assert _locked(tendering, listed, at=ENDS).barred is True
     assert _orm_barred(listed, ENDS) is False
