@@ -40,7 +40,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -254,6 +254,7 @@ class Outcome:
     status: int
     seconds: float
     body: bytes
+    ended: float = field(default_factory=time.perf_counter)  # to see when the slow ones came
 
 
 def _http_client(port: int, path: str, jobs: queue.Queue, outcomes: list, start) -> None:
@@ -441,12 +442,24 @@ def describe(label: str, elapsed: float, outcomes: list[Outcome], ok: int) -> fl
         f"{rate:,.0f} bids/s; latency p50 {cuts[49]:.0f} ms, p99 {cuts[98]:.0f} ms, "
         f"max {max(latencies):.0f} ms"
     )
+    print(f"    p99 by tenth of the run (ms): {' '.join(_tenths(outcomes))}")
     failed = [o for o in outcomes if o.status != ok]
     if failed:
         print(f"  {len(failed)} failed; the first few:")
         for outcome in failed[:5]:
             print(f"    {outcome.status}: {outcome.body[:400].decode('utf-8', 'replace')}")
     return rate
+
+
+def _tenths(outcomes: list[Outcome]) -> list[str]:
+    """The 99th percentile of the requests that ended in each tenth of the run: a tail that
+    sits in the first tenth is the servers warming up (imports, certificate paths)."""
+    ordered = sorted(outcomes, key=lambda o: o.ended)
+    size = max(len(ordered) // 10, 2)
+    return [
+        f"{percentiles([o.seconds * 1000 for o in ordered[i : i + size]])[98]:.0f}"
+        for i in range(0, len(ordered) - size + 1, size)
+    ]
 
 
 def verify(tender, outcomes: list[Outcome]) -> None:

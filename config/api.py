@@ -31,6 +31,8 @@ api = NinjaAPI(
     ),
 )
 install_error_handlers(api)
+# Bids first: URL patterns are tried in order, and submissions must be answered fastest.
+api.add_router("/", bids_router)
 api.add_router("/", accounts_router)
 api.add_router("/registers", registers_router)
 api.add_router("/audit", audit_router)
@@ -39,7 +41,6 @@ api.add_router("/tenders", tenders_router)
 api.add_router("/tenders", amendments_router)
 api.add_router("/notices", notices_router)
 api.add_router("/certificates", certificates_router)
-api.add_router("/", bids_router)
 api.add_router("/", awards_router)
 api.add_router("/", complaints_router)
 api.add_router("/", contracts_router)

@@ -11,6 +11,7 @@ the caller's, and errors wrapped as Django's (IntegrityError and the rest).
 import datetime as dt
 import functools
 import time
+import weakref
 
 from django.db import connection, models
 
@@ -32,10 +33,8 @@ def _execute(sql: str, params, *, rows: bool):
             return cursor.fetchall() if rows else cursor.rowcount
     connection.ensure_connection()
     began = time.monotonic()
-    with (
-        connection.wrap_database_errors,
-        connection.Database.Cursor(connection.connection) as cursor,
-    ):
+    with connection.wrap_database_errors:
+        cursor = _cursor(connection.connection)
         cursor.execute(sql, params, prepare=True)
         answer = cursor.fetchall() if rows else cursor.rowcount
     if connection.queries_logged:  # DEBUG, or a test capturing queries: seen like Django's own
@@ -43,6 +42,18 @@ def _execute(sql: str, params, *, rows: bool):
             {"sql": f"{sql} -- {params!r}", "time": f"{time.monotonic() - began:.3f}"}
         )
     return answer
+
+
+# One server-side cursor per database connection, reused: making one copies the connection's
+# adapters, which cost more than the statements it runs here. Connections belong to one thread.
+_cursors: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _cursor(raw):
+    cursor = _cursors.get(raw)
+    if cursor is None or cursor.closed:
+        cursor = _cursors[raw] = connection.Database.Cursor(raw)
+    return cursor
 
 
 def instance(model: type[models.Model], fields: list[str], values) -> models.Model:
