@@ -149,9 +149,21 @@ MODULES = {
 SCRIPTS = {
     "audit_append": ("audit_append.py", ["--events", "500", "--repeat", "1"], ["--repeat", "3"]),
     "audit_verify": ("audit_verify.py", ["--entries", "100000", "--repeat", "1"], []),
-    "bid_submit_w1": ("bid_submit.py", ["--bids", "200", "--workers", "1"], ["--workers", "1"]),
-    "bid_submit_w2": ("bid_submit.py", ["--bids", "200", "--workers", "2"], ["--workers", "2"]),
-    "bid_submit_w4": ("bid_submit.py", ["--bids", "200", "--workers", "4"], ["--workers", "4"]),
+    "bid_submit_w1": (
+        "bid_submit.py",
+        ["--bids", "200", "--warm-up", "20", "--workers", "1"],
+        ["--workers", "1"],
+    ),
+    "bid_submit_w2": (
+        "bid_submit.py",
+        ["--bids", "200", "--warm-up", "20", "--workers", "2"],
+        ["--workers", "2"],
+    ),
+    "bid_submit_w4": (
+        "bid_submit.py",
+        ["--bids", "200", "--warm-up", "20", "--workers", "4"],
+        ["--workers", "4"],
+    ),
     "opening": ("opening.py", ["--bids", "1000"], []),
     "public_search": ("public_search.py", ["--tenders", "20000", "--repeat", "1"], []),
     "ocds_export": ("ocds_export.py", ["--tenders", "5000"], []),
