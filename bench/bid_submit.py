@@ -355,7 +355,6 @@ def local_run(tender, people, built, clients: int) -> tuple[float, list[Outcome]
 
 def profile_run(tender, people, built, top: int = 30) -> None:
     import cProfile
-    import pstats
 
     from bids.services.submission import submit_bid
 
@@ -372,20 +371,29 @@ def profile_run(tender, people, built, top: int = 30) -> None:
         )
     profiler.disable()
     elapsed = time.perf_counter() - began
-    print(
-        f"\n  profile (thread CPU time): {len(built)} bids in one thread, "
-        f"{len(built) / elapsed:,.0f} bids/s under the profiler"
+    _print_profile(
+        profiler,
+        f"profile (thread CPU time): {len(built)} bids in one thread, "
+        f"{len(built) / elapsed:,.0f} bids/s under the profiler",
+        top,
     )
+
+
+def _print_profile(profiler, heading: str, top: int) -> None:
+    import pstats
+
+    print(f"\n  {heading}")
     stats = pstats.Stats(profiler).strip_dirs()
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top // 2)
+    if os.environ.get("PROFILE_OUT"):
+        stats.dump_stats(os.environ["PROFILE_OUT"])  # for pstats' callers and callees
 
 
 def profile_http(tender, people, built, top: int = 40) -> None:
     """The whole request in this process: Django's WSGI handler, middleware, API, service."""
     import base64
     import cProfile
-    import pstats
 
     from django.test import Client
 
@@ -414,15 +422,12 @@ def profile_http(tender, people, built, top: int = 40) -> None:
         assert response.status_code == 201, response.content[:300]
     profiler.disable()
     elapsed = time.perf_counter() - began
-    print(
-        f"\n  HTTP-path profile (thread CPU time): {len(requests)} requests in one thread "
-        f"after 20 to warm up, {len(requests) / elapsed:,.0f} bids/s under the profiler"
+    _print_profile(
+        profiler,
+        f"HTTP-path profile (thread CPU time): {len(requests)} requests in one thread after "
+        f"20 to warm up, {len(requests) / elapsed:,.0f} bids/s under the profiler",
+        top,
     )
-    stats = pstats.Stats(profiler).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top // 2)
-    if os.environ.get("PROFILE_OUT"):
-        stats.dump_stats(os.environ["PROFILE_OUT"])  # for pstats' callers and callees
 
 
 # --- checking and reporting -------------------------------------------------------------------

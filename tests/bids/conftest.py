@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from tests.bids.blacklist_window import listed, listed_for_good  # noqa: F401 (fixtures)
 from tests.bids.support import register, tendering_tender
 from tests.pki.ca import TestCA, cache, pem
 

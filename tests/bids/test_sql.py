@@ -12,12 +12,11 @@ from bids.sql import bidder_facts
 from pki.models import SigningCertificate
 from suppliers.choices import OrganisationStatus
 from suppliers.models import BlacklistEntry, Membership, Organisation
-from tests.factories import BlacklistEntryFactory, SupplierFactory, make_bin
+from tests.bids.blacklist_window import ENDS, STARTS
+from tests.factories import BlacklistEntryFactory, make_bin
 
 # Microseconds on purpose: SQLite compares the texts the ORM stores, and a boundary that only
 # holds for whole seconds would pass unnoticed with round instants.
-STARTS = dt.datetime(2026, 3, 2, 4, 0, 0, 250000, tzinfo=dt.UTC)
-ENDS = dt.datetime(2026, 9, 2, 4, 0, 0, 250000, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)
 TICK = dt.timedelta(microseconds=1)
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -119,22 +118,6 @@ def test_only_a_suspended_supplier_has_nobody_acting_for_it(cast, status, acts):
 
 
 # --- blacklisted: BlacklistEntry.objects.in_force_at(at) --------------------------------------
-
-
-@pytest.fixture
-def listed(db):
-    """A supplier on the register from STARTS until ENDS (exclusive)."""
-    supplier = SupplierFactory()
-    BlacklistEntryFactory(organisation=supplier, starts_at=STARTS, ends_at=ENDS)
-    return supplier
-
-
-@pytest.fixture
-def listed_for_good(db):
-    """A supplier on the register from STARTS with no end."""
-    supplier = SupplierFactory()
-    BlacklistEntryFactory(organisation=supplier, starts_at=STARTS, ends_at=None)
-    return supplier
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from bids.services.submission import _lock
 from procurement.choices import LotStatus
 from procurement.models import Lot, Tender
 from suppliers.models import BlacklistEntry
-from tests.factories import BlacklistEntryFactory, SupplierFactory
+from tests.bids.blacklist_window import ENDS, STARTS
 from tests.procurement.factories import draft_tender
 
 
@@ -90,8 +90,6 @@ def test_the_instant_of_acceptance_is_read_after_the_lock_is_granted(tendering, 
 
 # --- what the lock reads, on both databases ---------------------------------------------------
 
-STARTS = dt.datetime(2026, 3, 2, 4, 0, 0, 250000, tzinfo=dt.UTC)
-ENDS = dt.datetime(2026, 9, 2, 4, 0, 0, 250000, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)
 TICK = dt.timedelta(microseconds=1)
 
@@ -176,20 +174,6 @@ def test_the_lots_of_another_tender_are_not_this_ones(cast, tendering):
 def test_an_unknown_tender_is_not_locked(tendering):
     with pytest.raises(Tender.DoesNotExist):
         _locked(Tender(pk=tendering.pk + 1000))
-
-
-@pytest.fixture
-def listed(db):
-    supplier = SupplierFactory()
-    BlacklistEntryFactory(organisation=supplier, starts_at=STARTS, ends_at=ENDS)
-    return supplier
-
-
-@pytest.fixture
-def listed_for_good(db):
-    supplier = SupplierFactory()
-    BlacklistEntryFactory(organisation=supplier, starts_at=STARTS, ends_at=None)
-    return supplier
 
 
 def _orm_barred(supplier, at) -> bool:
