@@ -7,21 +7,18 @@ the payload. Stops at the first thing that does not match and names it.
 """
 
 import collections
-import contextlib
 import datetime as dt
 import hashlib
 import itertools
 import json
 import operator
-import queue
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import DatabaseError, connection, transaction
 
-from audit import merkle, notes
+from audit import log_chunks, merkle, notes
 from audit.canonical import iso_utc
 from audit.models import Checkpoint
 
@@ -158,37 +155,9 @@ def _columns_agree(seq: int, payload: bytes, columns) -> bool:
     return _column_mismatch(seq, payload_object, (seq, *columns)) is None
 
 
-# PostgreSQL compares the query columns with the payload while Python hashes. RFC 8785 sorts
-# keys, so every payload is
-#   {"action":A,"actor":N,"data":D,"recorded_at":"T","seq":S,"subject":{"id":I,"type":Y},"v":1}
-# and the columns must rebuild its bytes around D exactly; D itself is compared as JSON with
-# the data column. to_json escapes strings as RFC 8785 does (quote, backslash and control
-# characters only, as lowercase \u00xx). OFFSET 0 keeps the rebuilt pieces from being
-# computed once per use. A row that fails is re-checked in Python, which names the column.
-# One chunk of seq values per query (%% is a literal % for format()).
-PG_FAST_SQL = """
-SELECT e.seq, e.payload, e.leaf_hash, e.chain_hash,
-  COALESCE(
-    substring(e.payload FROM 1 FOR octet_length(pre)) = pre
-    AND substring(e.payload FROM octet_length(e.payload) - octet_length(suf) + 1) = suf
-    AND e.data = convert_from(substring(e.payload FROM octet_length(pre) + 1
-                   FOR octet_length(e.payload) - octet_length(pre) - octet_length(suf)), 'UTF8')::jsonb,
-    false)
-FROM audit_entry e CROSS JOIN LATERAL (
-  SELECT convert_to(format('{"action":%%s,"actor":%%s,"data":',
-                           to_json(e.action), COALESCE(e.actor_id::text, 'null')), 'UTF8') AS pre,
-         convert_to(format(',"recorded_at":"%%s","seq":%%s,"subject":{"id":%%s,"type":%%s},"v":1}',
-                           to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                           e.seq, to_json(e.subject_id), to_json(e.subject_type)), 'UTF8') AS suf
-  OFFSET 0) j
-WHERE e.seq >= %(low)s AND e.seq < %(high)s
-ORDER BY e.seq
-LIMIT %(limit)s
-"""
 COLUMNS = "recorded_at, actor_id, action, subject_type, subject_id, data"
 PLAIN_SQL = f"SELECT seq, payload, leaf_hash, chain_hash, {COLUMNS} FROM audit_entry ORDER BY seq"  # noqa: S608
 ROW_SQL = f"SELECT seq, {COLUMNS} FROM audit_entry WHERE seq = %s"  # noqa: S608
-BEYOND = 2**63 - 1
 
 
 def _chunks(fast: bool, snapshot: str | None = None):
@@ -196,7 +165,7 @@ def _chunks(fast: bool, snapshot: str | None = None):
     seq, payload, leaf, chain."""
     if fast:
         ok = operator.itemgetter(4)
-        for rows in _fetched(snapshot):
+        for rows in log_chunks.fetched(CHUNK, snapshot):
             yield rows, list(map(ok, rows))
         return
     with connection.chunked_cursor() as cursor:
@@ -211,98 +180,6 @@ def _chunks(fast: bool, snapshot: str | None = None):
                 for (seq, payload, _, _), row in zip(hashed, rows, strict=True)
             ]
             yield hashed, agree
-
-
-def _fetched(snapshot: str | None):
-    """Chunks of the fast query, fetched in threads ahead of the hashing.
-
-    The column check costs PostgreSQL twice what hashing costs Python, so one session bounds
-    the run. Given this transaction's exported snapshot, a second session reads the same
-    rows and the two take alternate chunks: two backends check columns while Python hashes.
-    Each chunk is its own query over a range of seq (a plain query is cheaper for PostgreSQL
-    than FETCH from a cursor), and each session keeps at most one chunk waiting, so memory
-    stays flat.
-    """
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
-        cursor.execute("SELECT min(seq), max(seq) FROM audit_entry")
-        first, last = cursor.fetchone()
-    if first is None:
-        return
-    sessions = [connection.connection]
-    if snapshot is not None:
-        sessions.append(_session_on(snapshot))
-    lows = range(min(first, 0), last + 1, CHUNK)
-    stop = threading.Event()
-    fetchers = [
-        _Fetcher(session, lows[i :: len(sessions)], stop) for i, session in enumerate(sessions)
-    ]
-    try:
-        for index in range(len(lows)):
-            yield fetchers[index % len(fetchers)].next()
-    finally:
-        # Whether done or stopped early, the fetchers must be gone before anyone else uses
-        # these connections.
-        stop.set()
-        for fetcher in fetchers:
-            fetcher.finish()
-        if snapshot is not None:
-            sessions[1].close()
-
-
-def _session_on(snapshot: str):
-    """A new session reading exactly what this transaction reads."""
-    from psycopg import IsolationLevel, sql
-
-    session = connection.Database.connect(**connection.get_connection_params())
-    session.isolation_level = IsolationLevel.REPEATABLE_READ
-    session.read_only = True
-    session.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
-    return session
-
-
-def _fetch(cursor, low: int, high: int) -> list:
-    cursor.execute(PG_FAST_SQL, {"low": low, "high": high, "limit": CHUNK}, binary=True)
-    return cursor.fetchall()
-
-
-class _Fetcher:
-    """One session's chunks, fetched in a thread into a short queue."""
-
-    def __init__(self, session, lows, stop: threading.Event):
-        self.batches: queue.Queue = queue.Queue(maxsize=1)
-        self.thread = threading.Thread(
-            target=self._fetch, args=(session, lows, stop), name="audit-verify-fetch", daemon=True
-        )
-        self.thread.start()
-
-    def _fetch(self, session, lows, stop):
-        try:
-            # psycopg's own cursor: Django's binds on the client, which cannot fetch binary.
-            with connection.Database.Cursor(session) as cursor:
-                for low in lows:
-                    if stop.is_set():
-                        return
-                    rows = _fetch(cursor, low, low + CHUNK)
-                    if not rows:
-                        # A gap as wide as a chunk: hand on the rows after it, whose first
-                        # seq names the gap, instead of walking empty ranges to the end.
-                        rows = _fetch(cursor, low, BEYOND)
-                    self.batches.put(rows)
-        except Exception as exc:  # handed to the consuming thread
-            self.batches.put(exc)
-
-    def next(self) -> list:
-        rows = self.batches.get()
-        if isinstance(rows, Exception):
-            raise rows
-        return rows
-
-    def finish(self) -> None:
-        while self.thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self.batches.get(timeout=0.1)
-        self.thread.join()
 
 
 def _check_row_columns(seq: int, payload: bytes) -> None:
@@ -333,7 +210,7 @@ def verify_log(
         # One transaction: one snapshot for checkpoints and entries, and a savepoint to
         # return to if the fast query fails.
         with transaction.atomic():
-            snapshot = _export_snapshot() if shared else None
+            snapshot = log_chunks.export_snapshot() if shared else None
             return _verify(origin, key_name, public_key, checkpoint_dir, fast, snapshot)
     except (DatabaseError, connection.Database.Error):
         if not fast:
@@ -346,14 +223,6 @@ def verify_log(
             checkpoint_dir=checkpoint_dir,
             fast=False,
         )
-
-
-def _export_snapshot() -> str:
-    """Make this transaction one snapshot (it is the first statement) and name it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        cursor.execute("SELECT pg_export_snapshot()")
-        return cursor.fetchone()[0]
 
 
 def _verify(origin, key_name, public_key, checkpoint_dir, fast: bool, snapshot=None) -> Result:

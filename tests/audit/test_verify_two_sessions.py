@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 
-from audit import keys, verification
+from audit import keys, log_chunks, verification
 from audit.actions import Action
 from audit.guards import set_guards
 from audit.models import Entry
@@ -23,13 +23,13 @@ def sessions(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("exported snapshots are PostgreSQL's; CI runs this there")
     opened = []
-    session_on = verification._session_on
+    session_on = log_chunks.session_on
 
     def counted(snapshot):
         opened.append(snapshot)
         return session_on(snapshot)
 
-    monkeypatch.setattr(verification, "_session_on", counted)
+    monkeypatch.setattr(log_chunks, "session_on", counted)
     monkeypatch.setattr(verification, "CHUNK", 4)
     return opened
 
