@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from audit import merkle
 from audit.models import Entry, MerkleNode, TreeState
+from config import prepared
 
 BATCH = 5000
 
@@ -22,11 +23,9 @@ def extend_tree(state: TreeState, to_size: int) -> merkle.TreeBuilder:
     """Append entries [state.size, to_size) to the node table; the caller holds the row lock."""
     builder = load_builder(state)
     while builder.size < to_size:
-        rows = Entry.objects.filter(
-            seq__gte=builder.size, seq__lt=min(to_size, builder.size + BATCH)
-        )
+        low, high = builder.size, min(to_size, builder.size + BATCH)
         nodes = []
-        for seq, leaf in rows.order_by("seq").values_list("seq", "leaf_hash"):
+        for seq, leaf in prepared.fetch(LEAVES, {"low": low, "high": high}):
             if seq != builder.size:
                 raise RuntimeError(f"audit log has a gap at seq {builder.size}")
             builder.append(bytes(leaf))
@@ -38,8 +37,16 @@ def extend_tree(state: TreeState, to_size: int) -> merkle.TreeBuilder:
         MerkleNode.objects.bulk_create(nodes, batch_size=BATCH)
     state.size = builder.size
     state.frontier = b"".join(builder.frontier_hashes())
-    state.save(update_fields=["size", "frontier"])
+    prepared.run(MOVE_STATE, {"size": state.size, "frontier": state.frontier, "id": state.pk})
     return builder
+
+
+# Receipts issue checkpoints under load, each extending the tree by a few leaves while every
+# other issuer waits for the tree's lock: prepared statements, not queries built each time.
+LEAVES = (
+    "SELECT seq, leaf_hash FROM audit_entry WHERE seq >= %(low)s AND seq < %(high)s ORDER BY seq"
+)
+MOVE_STATE = "UPDATE audit_treestate SET size = %(size)s, frontier = %(frontier)s WHERE id = %(id)s"
 
 
 def _perfect_pieces(start: int, end: int) -> list[tuple[int, int]]:

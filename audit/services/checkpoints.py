@@ -78,8 +78,14 @@ def issue_checkpoint(
         root = builder.root()
         body = notes.checkpoint_body(settings.AUDIT_LOG_ORIGIN, size, root)
         note = notes.sign_note(body, keys.key_name(), keys.signing_key())
-        checkpoint = Checkpoint.objects.create(
-            tree_size=size, root_hash=root, note=note, issued_at=timezone.now(), reason=reason[:80]
+        checkpoint = prepared.insert(
+            Checkpoint(
+                tree_size=size,
+                root_hash=root,
+                note=note,
+                issued_at=timezone.now(),
+                reason=reason[:80],
+            )
         )
         transaction.on_commit(lambda: _write_copy(checkpoint))
     logger.info("audit checkpoint size=%d reason=%s", size, reason)
