@@ -106,12 +106,11 @@ def _own_database(name: str) -> str:
     )
 
 
-@contextlib.contextmanager
-def clock_process(environment: dict, log: Path, *, interval: float = 1.0):
-    """`manage.py run_clock` in its own process group, stopped however the block ends."""
+def spawn(command: list[str], environment: dict, log: Path) -> subprocess.Popen:
+    """A process group of its own (killed whole), output appended to `log`, and gone with us."""
     with log.open("ab") as output:
-        process = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "run_clock", "--interval", str(interval)],
+        return subprocess.Popen(
+            command,
             cwd=ROOT,
             env=environment,
             stdout=output,
@@ -119,10 +118,17 @@ def clock_process(environment: dict, log: Path, *, interval: float = 1.0):
             start_new_session=True,
             preexec_fn=bid_submit._die_with_parent,
         )
-        try:
-            yield process
-        finally:
-            stop(process)
+
+
+@contextlib.contextmanager
+def clock_process(environment: dict, log: Path, *, interval: float = 1.0):
+    """`manage.py run_clock` in its own process group, stopped however the block ends."""
+    command = [sys.executable, str(ROOT / "manage.py"), "run_clock", "--interval", str(interval)]
+    process = spawn(command, environment, log)
+    try:
+        yield process
+    finally:
+        stop(process)
 
 
 @contextlib.contextmanager

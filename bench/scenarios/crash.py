@@ -74,16 +74,7 @@ class Server:
             *("--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}"),
             *("--log-level", "warning", "--backlog", "2048"),
         ]
-        with self.log.open("ab") as output:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=self.environment,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=bid_submit._die_with_parent,
-            )
+        self.process = _bids.spawn(command, self.environment, self.log)
         bid_submit._wait_ready(self.port, self.process, self.log)
         return time.monotonic() - began
 
@@ -115,16 +106,8 @@ class Clock:
         self.environment, self.log, self.process = environment, log, None
 
     def start(self) -> None:
-        with self.log.open("ab") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "run_clock", "--interval", "1"],
-                cwd=ROOT,
-                env=self.environment,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=bid_submit._die_with_parent,
-            )
+        command = [sys.executable, str(ROOT / "manage.py"), "run_clock", "--interval", "1"]
+        self.process = _bids.spawn(command, self.environment, self.log)
 
     def crash(self) -> None:
         with contextlib.suppress(ProcessLookupError):

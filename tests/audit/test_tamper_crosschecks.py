@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit import crosschecks
-from audit.guards import set_guards
 from audit.models import Checkpoint, Entry
 from audit.services.checkpoints import checkpoint_file, issue_checkpoint
 from audit.services.verification import NAMED_AT_MOST, run_verification, verify_and_record
@@ -18,6 +17,7 @@ from bids.models import Bid
 from contracts.models import Payment
 from contracts.services.execution import accept_delivery, amend_contract, record_payment
 from procurement.models import BudgetEntry
+from tests.audit.tampering import attack
 from tests.awards.world import award_world, contract_for, on_a_monday, signed, to_contracting
 
 pytestmark = pytest.mark.django_db
@@ -38,13 +38,6 @@ def world(cast, django_capture_on_commit_callbacks):
         yield built
 
 
-def _attack(sql, params=()):
-    set_guards(connection, enabled=False)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    set_guards(connection, enabled=True)
-
-
 def _verify(*options):
     out, err = io.StringIO(), io.StringIO()
     try:
@@ -61,7 +54,7 @@ def _named(lines, *words):
 def _flip_payload_byte(seq: int) -> None:
     payload = bytearray(bytes(Entry.objects.get(seq=seq).payload))
     payload[payload.index(b'"action":"') + 10] ^= 0x01
-    _attack("UPDATE audit_entry SET payload = %s WHERE seq = %s", [bytes(payload), seq])
+    attack("UPDATE audit_entry SET payload = %s WHERE seq = %s", [bytes(payload), seq])
 
 
 def test_the_honest_world_verifies_with_every_crosscheck(world):
@@ -76,10 +69,10 @@ def test_all_four_alterations_at_once_are_each_named(world):
     bid = Bid.objects.order_by("pk").first()
     entry = BudgetEntry.objects.filter(kind="obligate").order_by("pk").first()
     checkpoint = Checkpoint.objects.order_by("-tree_size").first()
-    _attack("UPDATE bids_bid SET sealed_sha256 = %s WHERE id = %s", ["ab" * 32, bid.pk])
+    attack("UPDATE bids_bid SET sealed_sha256 = %s WHERE id = %s", ["ab" * 32, bid.pk])
     _flip_payload_byte(2)
-    _attack("UPDATE procurement_budgetentry SET amount = amount + 1 WHERE id = %s", [entry.pk])
-    _attack(
+    attack("UPDATE procurement_budgetentry SET amount = amount + 1 WHERE id = %s", [entry.pk])
+    attack(
         "UPDATE audit_checkpoint SET root_hash = %s WHERE tree_size = %s",
         [b"\x07" * 32, checkpoint.tree_size],
     )
@@ -96,9 +89,9 @@ def test_all_four_alterations_at_once_are_each_named(world):
 
 def test_the_recorded_outcome_keeps_every_mismatch(world, cast):
     bid = Bid.objects.order_by("pk").last()
-    _attack("UPDATE bids_bid SET statement_sha256 = %s WHERE id = %s", ["cd" * 32, bid.pk])
+    attack("UPDATE bids_bid SET statement_sha256 = %s WHERE id = %s", ["cd" * 32, bid.pk])
     payment = Payment.objects.get()
-    _attack("UPDATE contracts_payment SET amount = %s WHERE id = %s", ["900000.00", payment.pk])
+    attack("UPDATE contracts_payment SET amount = %s WHERE id = %s", ["900000.00", payment.pk])
     result, run = verify_and_record(actor=cast.auditor)
     assert not result.ok and not run.ok
     assert _named(run.message.splitlines(), f"bids_bid id={bid.pk}", "statement_sha256")
@@ -111,7 +104,7 @@ def test_sealed_bytes_that_no_longer_hash_to_the_stored_hash_are_named(world):
     bid = Bid.objects.order_by("pk").first()
     sealed = bytearray(bytes(bid.sealed))
     sealed[-1] ^= 0x01
-    _attack("UPDATE bids_bid SET sealed = %s WHERE id = %s", [bytes(sealed), bid.pk])
+    attack("UPDATE bids_bid SET sealed = %s WHERE id = %s", [bytes(sealed), bid.pk])
     lines = run_verification().message.splitlines()
     assert _named(lines, f"bids_bid id={bid.pk}", "stored sealed bytes hash to")
 
@@ -121,7 +114,7 @@ def test_a_changed_bidder_and_receipt_time_are_named_without_the_bidder(world, c
     other = (
         cast.supplier_org_b if bid.supplier_id == cast.supplier_org_a.pk else cast.supplier_org_a
     )
-    _attack(
+    attack(
         "UPDATE bids_bid SET supplier_id = %s, received_at = %s WHERE id = %s",
         [other.pk, "2020-01-01 00:00:00+00:00", bid.pk],
     )
@@ -135,8 +128,8 @@ def test_a_ledger_entry_removed_added_or_turned_is_named(world):
     reserve, _release = BudgetEntry.objects.filter(kind__in=["reserve", "release"]).order_by("pk")[
         :2
     ]
-    _attack("UPDATE procurement_budgetentry SET kind = 'release' WHERE id = %s", [reserve.pk])
-    _attack(
+    attack("UPDATE procurement_budgetentry SET kind = 'release' WHERE id = %s", [reserve.pk])
+    attack(
         "INSERT INTO procurement_budgetentry (line_id, kind, amount, reference_type, reference_id,"
         " note, created_at) VALUES (%s, 'pay', 5.00, 'procurement.tender', %s, '', %s)",
         [reserve.line_id, reserve.reference_id, reserve.created_at],
@@ -159,7 +152,7 @@ def test_a_changed_checkpoint_file_is_named_beside_a_changed_payload(world):
 def test_a_bid_row_deleted_after_submission_is_named_by_its_event(cast):
     with on_a_monday(), award_world(cast, opened=False) as built:
         gone = built.bids["c"]
-        _attack("DELETE FROM bids_bid WHERE id = %s", [gone.pk])
+        attack("DELETE FROM bids_bid WHERE id = %s", [gone.pk])
         lines = run_verification().message.splitlines()
     assert _named(lines, f"bids_bid id={gone.pk}", f"event seq {gone.log_index}", "gone")
 
@@ -186,6 +179,6 @@ def test_a_reservation_moved_to_another_budget_line_is_named(world):
 
     reserve = BudgetEntry.objects.filter(kind="reserve").order_by("pk").first()
     other = BudgetLineFactory()
-    _attack("UPDATE procurement_budgetentry SET line_id = %s WHERE id = %s", [other.pk, reserve.pk])
+    attack("UPDATE procurement_budgetentry SET line_id = %s WHERE id = %s", [other.pk, reserve.pk])
     lines = run_verification().message.splitlines()
     assert _named(lines, f"procurement_budgetentry id={reserve.pk}", "line", str(other.pk))

@@ -16,6 +16,7 @@ from audit.guards import set_guards
 from audit.models import Checkpoint, Entry
 from audit.services.checkpoints import checkpoint_file, issue_checkpoint
 from audit.services.verification import run_verification, verify_and_record
+from tests.audit.tampering import attack
 
 
 @pytest.fixture
@@ -27,13 +28,6 @@ def log(grow_log, django_capture_on_commit_callbacks):
         issue_checkpoint()
         grow_log(2)  # not yet covered by a checkpoint
     return Entry.objects.order_by("seq")
-
-
-def _attack(sql, params=()):
-    set_guards(connection, enabled=False)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    set_guards(connection, enabled=True)
 
 
 def _verify_command():
@@ -54,14 +48,14 @@ def test_an_honest_log_verifies_with_a_one_line_summary(log):
 def test_a_changed_payload_byte_is_named_by_seq(log):
     payload = bytearray(bytes(log.get(seq=3).payload))
     payload[payload.index(b'"i":') + 4] ^= 0x01
-    _attack("UPDATE audit_entry SET payload = %s WHERE seq = 3", [bytes(payload)])
+    attack("UPDATE audit_entry SET payload = %s WHERE seq = 3", [bytes(payload)])
     code, output = _verify_command()
     assert code == 1
     assert "entry seq=3" in output and "leaf hash does not match" in output
 
 
 def test_a_deleted_entry_is_named(log):
-    _attack("DELETE FROM audit_entry WHERE seq = 7")
+    attack("DELETE FROM audit_entry WHERE seq = 7")
     code, output = _verify_command()
     assert code == 1
     assert "entry seq=7" in output and "missing" in output
@@ -106,7 +100,7 @@ def test_a_rewritten_history_with_recomputed_hashes_is_caught_by_the_checkpoint(
 
 
 def test_a_changed_data_copy_is_named(log):
-    _attack("UPDATE audit_entry SET data = %s WHERE seq = 8", ['{"i": 80}'])
+    attack("UPDATE audit_entry SET data = %s WHERE seq = 8", ['{"i": 80}'])
     result = run_verification()
     assert not result.ok and result.seq == 8 and "column data" in result.message
 
@@ -115,7 +109,7 @@ def test_a_payload_that_is_not_json_is_named(log):
     payload = b"not json at all"
     leaf = hashlib.sha256(b"\x00" + payload).digest()
     chain = hashlib.sha256(bytes(log.get(seq=0).chain_hash) + leaf).digest()
-    _attack(
+    attack(
         "UPDATE audit_entry SET payload = %s, leaf_hash = %s, chain_hash = %s WHERE seq = 1",
         [payload, leaf, chain],
     )
@@ -124,7 +118,7 @@ def test_a_payload_that_is_not_json_is_named(log):
 
 
 def test_a_changed_query_column_is_named(log):
-    _attack("UPDATE audit_entry SET action = 'suppliers.organisation.verified' WHERE seq = 6")
+    attack("UPDATE audit_entry SET action = 'suppliers.organisation.verified' WHERE seq = 6")
     result = run_verification()
     assert not result.ok and result.seq == 6 and "column action" in result.message
 
@@ -144,13 +138,13 @@ def test_a_forged_checkpoint_is_named(log, settings):
 
 def test_a_checkpoint_deleted_from_the_database_is_caught_by_its_file_copy(log):
     assert checkpoint_file(5).exists()
-    _attack("DELETE FROM audit_checkpoint WHERE tree_size = 5")
+    attack("DELETE FROM audit_checkpoint WHERE tree_size = 5")
     result = run_verification()
     assert not result.ok and result.checkpoint == 5 and "no database row" in result.message
 
 
 def test_a_checkpoint_beyond_the_log_is_named(log):
-    _attack("DELETE FROM audit_entry WHERE seq >= 10")
+    attack("DELETE FROM audit_entry WHERE seq >= 10")
     result = run_verification()
     assert not result.ok
     assert result.checkpoint == 11 and "the log has 10" in result.message

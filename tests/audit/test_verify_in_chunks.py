@@ -12,6 +12,7 @@ from audit import keys, verification
 from audit.guards import set_guards
 from audit.models import Entry
 from audit.services.checkpoints import issue_checkpoint
+from tests.audit.tampering import attack
 
 
 @pytest.fixture
@@ -24,13 +25,6 @@ def log(grow_log, django_capture_on_commit_callbacks, monkeypatch):
         issue_checkpoint()
         grow_log(2)
     return Entry.objects.order_by("seq")
-
-
-def _attack(sql, params=()):
-    set_guards(connection, enabled=False)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    set_guards(connection, enabled=True)
 
 
 def _verify(fast):
@@ -74,14 +68,14 @@ def test_an_honest_log_verifies_in_small_chunks(log, fast):
 def test_a_changed_payload_is_named_wherever_it_falls_in_a_chunk(log, seq):
     payload = bytearray(bytes(log.get(seq=seq).payload))
     payload[payload.index(b'"i":') + 4] ^= 0x01
-    _attack("UPDATE audit_entry SET payload = %s WHERE seq = %s", [bytes(payload), seq])
+    attack("UPDATE audit_entry SET payload = %s WHERE seq = %s", [bytes(payload), seq])
     result = _verify(None)
     assert not result.ok and result.seq == seq and "leaf hash does not match" in result.message
     assert result.entries == seq
 
 
 def test_a_changed_chain_hash_alone_is_named_as_a_broken_chain(log):
-    _attack("UPDATE audit_entry SET chain_hash = %s WHERE seq = 9", [b"\x07" * 32])
+    attack("UPDATE audit_entry SET chain_hash = %s WHERE seq = 9", [b"\x07" * 32])
     result = _verify(None)
     assert not result.ok and result.seq == 9
     assert "chain hash does not follow from the previous entry" in result.message
@@ -90,22 +84,22 @@ def test_a_changed_chain_hash_alone_is_named_as_a_broken_chain(log):
 def test_the_entry_after_a_changed_chain_hash_is_not_blamed(log):
     """Entry i's chain is computed from entry i-1's stored chain: a forged chain hash at 2
     is named at 2, and 3 (which followed the honest one) is not what gets named."""
-    _attack("UPDATE audit_entry SET chain_hash = %s WHERE seq = 2", [b"\x07" * 32])
+    attack("UPDATE audit_entry SET chain_hash = %s WHERE seq = 2", [b"\x07" * 32])
     result = _verify(None)
     assert result.seq == 2
 
 
 @pytest.mark.parametrize("fast", [None, False])
 def test_of_two_problems_in_one_chunk_the_first_is_named(log, fast):
-    _attack("UPDATE audit_entry SET action = 'suppliers.organisation.verified' WHERE seq = 9")
-    _attack("UPDATE audit_entry SET chain_hash = %s WHERE seq = 10", [b"\x07" * 32])
+    attack("UPDATE audit_entry SET action = 'suppliers.organisation.verified' WHERE seq = 9")
+    attack("UPDATE audit_entry SET chain_hash = %s WHERE seq = 10", [b"\x07" * 32])
     result = _verify(fast)
     assert not result.ok and result.seq == 9 and "column action" in result.message
 
 
 def test_a_column_problem_after_a_chain_problem_is_not_named_first(log):
-    _attack("UPDATE audit_entry SET chain_hash = %s WHERE seq = 8", [b"\x07" * 32])
-    _attack("UPDATE audit_entry SET subject_id = 'x' WHERE seq = 9")
+    attack("UPDATE audit_entry SET chain_hash = %s WHERE seq = 8", [b"\x07" * 32])
+    attack("UPDATE audit_entry SET subject_id = 'x' WHERE seq = 9")
     result = _verify(None)
     assert result.seq == 8 and "chain hash" in result.message
 
@@ -115,7 +109,7 @@ def test_a_checkpoint_is_checked_before_a_later_bad_row_in_the_same_chunk(log):
     entry 11 is broken plainly, in the same chunk ([8, 12)) as size 11. The checkpoint comes
     first in the stream, so it is what gets named."""
     _rewrite_history_from(log, 5)
-    _attack("UPDATE audit_entry SET leaf_hash = %s WHERE seq = 11", [b"\x07" * 32])
+    attack("UPDATE audit_entry SET leaf_hash = %s WHERE seq = 11", [b"\x07" * 32])
     result = _verify(None)
     assert not result.ok and result.checkpoint == 11 and result.entries == 11
     assert "does not match the entries" in result.message

@@ -8,10 +8,10 @@ from django.db import connection, transaction
 
 from audit import keys, log_chunks, verification
 from audit.actions import Action
-from audit.guards import set_guards
 from audit.models import Entry
 from audit.recorder import record
 from audit.services.checkpoints import issue_checkpoint
+from tests.audit.tampering import attack
 from tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,13 +46,6 @@ def log(sessions):
     return Entry.objects.order_by("seq")
 
 
-def _attack(sql, params=()):
-    set_guards(connection, enabled=False)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    set_guards(connection, enabled=True)
-
-
 def _verify():
     return verification.verify_log(
         origin=settings.AUDIT_LOG_ORIGIN,
@@ -77,33 +70,33 @@ def test_an_honest_log_verifies_with_two_sessions(log, sessions, monkeypatch):
 def test_a_changed_payload_is_named_whichever_session_read_it(log, seq):
     payload = bytearray(bytes(log.get(seq=seq).payload))
     payload[payload.index(b'"i":') + 4] ^= 0x01
-    _attack("UPDATE audit_entry SET payload = %s WHERE seq = %s", [bytes(payload), seq])
+    attack("UPDATE audit_entry SET payload = %s WHERE seq = %s", [bytes(payload), seq])
     result = _verify()
     assert not result.ok and result.seq == seq
     assert "leaf hash does not match" in result.message
 
 
 def test_a_changed_query_column_read_by_the_second_session_is_named(log):
-    _attack("UPDATE audit_entry SET action = 'suppliers.organisation.verified' WHERE seq = 6")
+    attack("UPDATE audit_entry SET action = 'suppliers.organisation.verified' WHERE seq = 6")
     result = _verify()
     assert not result.ok and result.seq == 6
     assert "column action" in result.message
 
 
 def test_a_deleted_row_read_by_the_second_session_is_named(log):
-    _attack("DELETE FROM audit_entry WHERE seq = 6")
+    attack("DELETE FROM audit_entry WHERE seq = 6")
     result = _verify()
     assert not result.ok and result.seq == 6 and "missing (the log jumps to 7)" in result.message
 
 
 def test_a_gap_as_wide_as_a_chunk_is_named_at_its_start(log):
-    _attack("DELETE FROM audit_entry WHERE seq BETWEEN 4 AND 7")
+    attack("DELETE FROM audit_entry WHERE seq BETWEEN 4 AND 7")
     result = _verify()
     assert not result.ok and result.seq == 4 and "missing (the log jumps to 8)" in result.message
 
 
 def test_an_entry_far_beyond_the_end_is_named_without_walking_to_it(log):
-    _attack(
+    attack(
         "INSERT INTO audit_entry (seq, recorded_at, actor_id, action, subject_type, subject_id,"
         " payload, data, leaf_hash, chain_hash) SELECT 1000000000000, recorded_at, actor_id,"
         " action, subject_type, subject_id, payload, data, leaf_hash, chain_hash"
