@@ -152,16 +152,27 @@ def build_bids(tender, people, count: int, *, processes: int = 2) -> list[tuple]
 
     connections.close_all()  # forked builders must not share this process's socket
     _JOB.update(tender=tender, bidders=people)
+    with builders(processes) as pool:
+        built = sorted(pool.imap_unordered(_build, range(count), chunksize=50))
+    _JOB.clear()
+    return built
+
+
+@contextlib.contextmanager
+def builders(processes: int):
+    """A pool of forked bid builders that is closed and joined, not terminated, when done.
+
+    Pool's own context manager terminates its processes; a builder that is then blocked on
+    the pool's queue lock with our raising signal handler never died, and the clean-up
+    waited for it forever (a hang of about one run in five)."""
     pool = mp.get_context("fork").Pool(processes, initializer=_builder_signals)
     try:
-        built = sorted(pool.imap_unordered(_build, range(count), chunksize=50))
+        yield pool
     except BaseException:
         pool.terminate()
         raise
     pool.close()  # the builders end on their own once the queue is drained
     pool.join()
-    _JOB.clear()
-    return built
 
 
 def _builder_signals() -> None:

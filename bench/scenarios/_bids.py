@@ -24,7 +24,6 @@ import datetime as dt
 import heapq
 import http.client
 import json
-import multiprocessing as mp
 import os
 import random
 import signal
@@ -276,7 +275,7 @@ def build(shots: list[Shot], tenders: dict, people: dict, *, processes: int = 2)
     connections.close_all()  # forked builders must not share this process's socket
     _JOB["work"] = {s.index: (tenders[s.tender], people[s.bidder]) for s in shots}
     by_index = {s.index: s for s in shots}
-    with mp.get_context("fork").Pool(processes) as pool:
+    with bid_submit.builders(processes) as pool:
         for index, statement, signature, sealed in pool.imap_unordered(
             _build, list(by_index), chunksize=20
         ):
