@@ -30,7 +30,6 @@ import ctypes
 import datetime as dt
 import http.client
 import json
-import multiprocessing as mp
 import os
 import queue
 import signal
@@ -46,6 +45,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench import pools
 from bench._setup import ROOT, fresh_database, result
 
 SUPPLIERS = 50
@@ -152,35 +152,10 @@ def build_bids(tender, people, count: int, *, processes: int = 2) -> list[tuple]
 
     connections.close_all()  # forked builders must not share this process's socket
     _JOB.update(tender=tender, bidders=people)
-    with builders(processes) as pool:
+    with pools.forked(processes) as pool:
         built = sorted(pool.imap_unordered(_build, range(count), chunksize=50))
     _JOB.clear()
     return built
-
-
-@contextlib.contextmanager
-def builders(processes: int):
-    """A pool of forked bid builders that is closed and joined, not terminated, when done.
-
-    Pool's own context manager terminates its processes; a builder that is then blocked on
-    the pool's queue lock with our raising signal handler never died, and the clean-up
-    waited for it forever (a hang of about one run in five)."""
-    pool = mp.get_context("fork").Pool(processes, initializer=_builder_signals)
-    try:
-        yield pool
-    except BaseException:
-        pool.terminate()
-        raise
-    pool.close()  # the builders end on their own once the queue is drained
-    pool.join()
-
-
-def _builder_signals() -> None:
-    # The forked builders inherit this process's handlers, which raise SystemExit to unwind
-    # through gunicorn's clean-up; a builder blocked on the pool's queue lock then never
-    # died, and the pool's clean-up waited for it forever. Builders just die.
-    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(number, signal.SIG_DFL)
 
 
 # --- gunicorn ---------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import bid_submit  # noqa: E402
+from bench import bid_submit, pools  # noqa: E402
 from bench._setup import fresh_database  # noqa: E402
 from bench.bid_submit import percentiles, stop  # noqa: E402
 
@@ -275,7 +275,7 @@ def build(shots: list[Shot], tenders: dict, people: dict, *, processes: int = 2)
     connections.close_all()  # forked builders must not share this process's socket
     _JOB["work"] = {s.index: (tenders[s.tender], people[s.bidder]) for s in shots}
     by_index = {s.index: s for s in shots}
-    with bid_submit.builders(processes) as pool:
+    with pools.forked(processes) as pool:
         for index, statement, signature, sealed in pool.imap_unordered(
             _build, list(by_index), chunksize=20
         ):

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from bench import pools
+
 _STATE: dict = {}  # what forked builders read: {"signers": {index: (key PEM, cert DER)}}
 
 
@@ -70,7 +72,7 @@ class Builder:
 
         connections.close_all()
         _STATE["signers"] = signers
-        self.pool = mp.get_context("fork").Pool(processes)
+        self.pool = mp.get_context("fork").Pool(processes, initializer=pools.default_signals)
 
     def build(self, jobs: list[BidJob]) -> list[tuple]:
         return self.pool.map(_build, jobs, chunksize=100)

@@ -1,11 +1,12 @@
 """The bench CA: a tests.pki.ca.TestCA whose keys are kept in a folder, so that the server
 (PKI_TRUST_ROOTS / PKI_INTERMEDIATES) and later scenarios use the same one."""
 
-import multiprocessing as mp
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+
+from bench import pools
 
 PEM = serialization.Encoding.PEM
 
@@ -51,7 +52,7 @@ def issue_all(ca, numbers: list[str], *, processes: int) -> dict[str, tuple[byte
 
     connections.close_all()  # forked workers must not share this process's socket
     _CA["ca"] = ca
-    with mp.get_context("fork").Pool(processes) as pool:
+    with pools.forked(processes) as pool:
         issued = pool.map(_issue, numbers, chunksize=200)
     _CA.clear()
     return {bin: (key, der) for bin, key, der in issued}
