@@ -61,24 +61,30 @@ def record(action: Action, *, subject: Subject, actor=None, data: dict[str, Any]
     Event data is public (the log is served to anyone), so it holds identifiers, hashes
     and decisions, never sealed content or personal contact details.
     """
+    return append(event_fields(action, subject=subject, actor=actor, data=data))
+
+
+def append(fields: dict):
+    """record(), for an event whose fields event_fields() made."""
     if not connection.in_atomic_block:
         raise AuditError("record() must run inside the transaction of the change it records")
-    if action not in KNOWN_ACTIONS:
-        raise AuditError(f"unknown audit action {action!r}; add it to audit/actions.py")
-    subject_type, subject_id = subject_key(subject)
-    clean_data = to_canonical_value(data or {})
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-
-    fields = {
-        "actor_id": actor_id,
-        "action": str(action),
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "data": clean_data,
-    }
     if connection.vendor == "postgresql":
         return _append_in_one_statement(**fields)
     return _append_in_steps(**fields)
+
+
+def event_fields(action: Action, *, subject: Subject, actor=None, data=None) -> dict:
+    """What an entry says besides its seq and time, checked and canonicalised."""
+    if action not in KNOWN_ACTIONS:
+        raise AuditError(f"unknown audit action {action!r}; add it to audit/actions.py")
+    subject_type, subject_id = subject_key(subject)
+    return {
+        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
+        "action": str(action),
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "data": to_canonical_value(data or {}),
+    }
 
 
 def _append_in_steps(*, actor_id, action, subject_type, subject_id, data) -> Entry:
@@ -233,7 +239,8 @@ def _payload_frame(*, actor_id, action, subject_type, subject_id, data) -> tuple
     return prefix, suffix, encoded_data.decode()
 
 
-def _append_in_one_statement(*, actor_id, action, subject_type, subject_id, data) -> Entry:
+def statement_params(*, actor_id, action, subject_type, subject_id, data) -> dict:
+    """PG_APPEND's parameters for an event (canonicalised here, before the lock)."""
     prefix, suffix, data_json = _payload_frame(
         actor_id=actor_id,
         action=action,
@@ -241,7 +248,7 @@ def _append_in_one_statement(*, actor_id, action, subject_type, subject_id, data
         subject_id=subject_id,
         data=data,
     )
-    params = {
+    return {
         "prefix": prefix,
         "suffix": suffix,
         "actor_id": actor_id,
@@ -250,6 +257,10 @@ def _append_in_one_statement(*, actor_id, action, subject_type, subject_id, data
         "subject_id": subject_id,
         "data": data_json,
     }
+
+
+def _append_in_one_statement(**fields) -> Entry:
+    params = statement_params(**fields)
     connection.ensure_connection()
     # Server-side binding, and a prepared statement where the connection allows them: Django's
     # cursors bind on the client, so PostgreSQL would parse and plan this CTE (about as long
@@ -264,6 +275,11 @@ def _append_in_one_statement(*, actor_id, action, subject_type, subject_id, data
             LogHead.objects.get_or_create(pk=1)
             cursor.execute(PG_APPEND, params, prepare=True)
             row = cursor.fetchone()
+    return entry_from_row(row, **fields)
+
+
+def entry_from_row(row, *, actor_id, action, subject_type, subject_id, data) -> Entry:
+    """The Entry PG_APPEND wrote, from the row it returned."""
     seq, recorded_at, payload, leaf, chain = row
     entry = Entry(
         seq=seq,

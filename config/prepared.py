@@ -34,7 +34,7 @@ def _execute(sql: str, params, *, rows: bool):
     connection.ensure_connection()
     began = time.monotonic()
     with connection.wrap_database_errors:
-        cursor = _cursor(connection.connection)
+        cursor = cursor_for(connection.connection)
         cursor.execute(sql, params, prepare=True)
         answer = cursor.fetchall() if rows else cursor.rowcount
     if connection.queries_logged:  # DEBUG, or a test capturing queries: seen like Django's own
@@ -44,15 +44,17 @@ def _execute(sql: str, params, *, rows: bool):
     return answer
 
 
-# One server-side cursor per database connection, reused: making one copies the connection's
-# adapters, which cost more than the statements it runs here. Connections belong to one thread.
+# Server-side cursors kept per database connection and reused: making one copies the
+# connection's adapters, which cost more than the statements it runs here. Connections belong
+# to one thread. A pipeline needs one cursor per statement whose rows it reads: `purpose`.
 _cursors: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _cursor(raw):
-    cursor = _cursors.get(raw)
+def cursor_for(raw, purpose: str = ""):
+    kept = _cursors.setdefault(raw, {})
+    cursor = kept.get(purpose)
     if cursor is None or cursor.closed:
-        cursor = _cursors[raw] = connection.Database.Cursor(raw)
+        cursor = kept[purpose] = connection.Database.Cursor(raw)
     return cursor
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import Action
+from audit.last_event import LAST_SEQ, atomic_ending_with_event
 from audit.recorder import record
 from bids import statements
 from bids.checks import (
@@ -146,7 +147,7 @@ def _lock(tender: Tender, supplier=None) -> Locked:
     return Locked(tender, at, key_id, frozenset(lots), barred)
 
 
-SET_LOG_INDEX = "UPDATE bids_bid SET log_index = %(seq)s WHERE id = %(bid)s"
+SET_LOG_INDEX = f"UPDATE bids_bid SET log_index = {LAST_SEQ} WHERE id = %(bid)s"  # noqa: S608
 
 
 def _burn(nonce: str) -> None:
@@ -262,7 +263,7 @@ def _same_statement(tender, supplier, statement_bytes: bytes, sealed: bytes) -> 
 
 
 def _store(tender, actor, statement, statement_bytes, signature, sealed, supplier, certificate):
-    with transaction.atomic():
+    with atomic_ending_with_event() as last:
         locked = _lock(tender, supplier)
         tender, received_at = locked.tender, locked.at
         check_open_for_bids(tender, received_at)
@@ -294,7 +295,7 @@ def _store(tender, actor, statement, statement_bytes, signature, sealed, supplie
             supersedes=earlier,
         )
         prepared.insert(bid)
-        entry = record(
+        last.event(
             Action.BID_SUBMITTED,
             subject=bid,
             actor=actor,
@@ -311,9 +312,9 @@ def _store(tender, actor, statement, statement_bytes, signature, sealed, supplie
                 "received_at": received_at,
                 "supersedes": earlier.public_id if earlier else None,
             },
+            then=[(SET_LOG_INDEX, {"bid": bid.pk})],
         )
-        bid.log_index = entry.seq
-        prepared.run(SET_LOG_INDEX, {"seq": entry.seq, "bid": bid.pk})
+    bid.log_index = last.entry.seq
     return Accepted(bid, bid_receipt(bid))
 
 

@@ -1,0 +1,142 @@
+"""A transaction whose last write is its audit event, committed in the same round trip.
+
+record() takes the log's head row, and holds it until the caller's transaction ends: that is
+what keeps seq gap-free and the chain unbroken when a caller rolls back. The head is thus
+the one queue every change on the platform passes through, and its cost is how long each
+transaction holds it: from the append, through the client reading the answer, running the
+rest of the transaction and sending COMMIT, to the commit's flush. Under load the client's
+share dominates (a Python thread waiting for the GIL behind its neighbours while the head
+is held).
+
+Where the event is the transaction's last write, the caller stages it here; at the end of
+the block the append, the statements that need the event's seq and the COMMIT are sent to
+PostgreSQL together (psycopg's pipeline mode), so the head is held only while the server
+runs them. The guarantees are record()'s: one transaction, the event in it, gap-free seq.
+Anywhere else (SQLite, a block nested in another transaction, as in most tests) the same
+block appends with record() and lets the transaction commit as usual.
+
+    with atomic_ending_with_event() as last:
+        ...the caller's writes...
+        last.event(Action.BID_SUBMITTED, subject=bid, actor=actor, data={...},
+                   then=[(f"UPDATE bids_bid SET log_index = {LAST_SEQ} WHERE id = %(id)s", {...})])
+    entry = last.entry
+"""
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+
+import psycopg
+from django.db import IntegrityError, connection, transaction
+
+from audit.actions import Action
+from audit.recorder import (
+    PG_APPEND,
+    AuditError,
+    Subject,
+    append,
+    entry_from_row,
+    event_fields,
+    statement_params,
+)
+from config import prepared
+
+# The seq of the event just appended, for the `then` statements: the head row is ours until
+# commit, so it is the size less one, on every database and in either path.
+LAST_SEQ = "(SELECT size - 1 FROM audit_loghead WHERE id = 1)"
+
+# PG_APPEND, failing when the head row is missing (a database flushed by a test): the
+# pipeline commits without looking at the answer, so "no row" must be an error, not a commit
+# without the event. A missing head leaves seq NULL, which the column refuses.
+PG_APPEND_OR_FAIL = PG_APPEND.replace(
+    "    FROM head\n), hashed",
+    "    FROM (VALUES (1)) AS one (n) LEFT JOIN head ON true\n), hashed",
+)
+assert PG_APPEND_OR_FAIL != PG_APPEND, "PG_APPEND changed shape: update PG_APPEND_OR_FAIL"
+
+
+@dataclass
+class LastEvent:
+    """The event a transaction ends with, staged by the caller and appended at the block's end."""
+
+    fields: dict | None = None
+    then: list[tuple[str, dict]] = field(default_factory=list)
+    entry: object = None  # the Entry, once appended
+    pipelined: bool = False  # appended and committed in one round trip
+
+    def event(
+        self,
+        action: Action,
+        *,
+        subject: Subject,
+        actor=None,
+        data: dict | None = None,
+        then: list[tuple[str, dict]] = (),
+    ) -> None:
+        """Stage the event (checked now); `then` statements run after it, reading LAST_SEQ."""
+        if self.fields is not None:
+            raise AuditError("a transaction ends with one event: stage it once")
+        self.fields = event_fields(action, subject=subject, actor=actor, data=data)
+        self.then = list(then)
+
+
+@contextlib.contextmanager
+def atomic_ending_with_event():
+    """transaction.atomic(), whose block must stage its event with `.event(...)`."""
+    last = LastEvent()
+    with transaction.atomic():
+        yield last
+        if last.fields is None:
+            raise AuditError("the block changed state without staging its audit event")
+        if _can_pipeline():
+            last.entry = _append_and_commit(last.fields, last.then)
+            last.pipelined = True
+        else:
+            last.entry = _append(last.fields, last.then)
+
+
+def _can_pipeline() -> bool:
+    # Only the outermost block may commit, and only when nothing asked for a rollback.
+    return (
+        connection.vendor == "postgresql"
+        and len(connection.atomic_blocks) == 1
+        and not connection.needs_rollback
+        and psycopg.Pipeline.is_supported()
+    )
+
+
+def _append(fields: dict, then: list[tuple[str, dict]]):
+    entry = append(fields)
+    for sql, params in then:
+        prepared.run(sql, params)
+    return entry
+
+
+def _append_and_commit(fields: dict, then: list[tuple[str, dict]]):
+    """Append, run `then` and COMMIT in one round trip; the Entry as committed."""
+    params = statement_params(**fields)
+    connection.ensure_connection()
+    raw = connection.connection
+    began = time.monotonic()
+    try:
+        with connection.wrap_database_errors, raw.pipeline():
+            appending = prepared.cursor_for(raw, "append")
+            appending.execute(PG_APPEND_OR_FAIL, params, prepare=True)
+            for sql, values in then:
+                prepared.cursor_for(raw).execute(sql, values, prepare=True)
+            raw.commit()  # sent with the rest; the pipeline waits for every answer here
+            row = appending.fetchone()
+    except IntegrityError as error:
+        if "audit_entry" in str(error) and '"seq"' in str(error):
+            raise AuditError(
+                "the audit log's head row is missing: nothing was committed"
+            ) from error
+        raise
+    if connection.queries_logged:  # DEBUG, or a test capturing queries
+        connection.queries_log.append(
+            {
+                "sql": f"{PG_APPEND_OR_FAIL} -- {params!r}; {then!r}; COMMIT",
+                "time": f"{time.monotonic() - began:.3f}",
+            }
+        )
+    return entry_from_row(row, **fields)
