@@ -62,7 +62,7 @@ class LastEvent:
     fields: dict | None = None
     then: list[tuple[str, dict]] = field(default_factory=list)
     entry: object = None  # the Entry, once appended
-    pipelined: bool = False  # appended and committed in one round trip
+    sent_with_commit: bool = False  # appended and committed in one round trip
 
     def event(
         self,
@@ -88,14 +88,14 @@ def atomic_ending_with_event():
         yield last
         if last.fields is None:
             raise AuditError("the block changed state without staging its audit event")
-        if _can_pipeline():
+        if _can_send_together():
             last.entry = _append_and_commit(last.fields, last.then)
-            last.pipelined = True
+            last.sent_with_commit = True
         else:
             last.entry = _append(last.fields, last.then)
 
 
-def _can_pipeline() -> bool:
+def _can_send_together() -> bool:
     # Only the outermost block may commit, and only when nothing asked for a rollback.
     return (
         connection.vendor == "postgresql"

@@ -77,6 +77,28 @@ def _audited(n: int, subject_pk: int, start, done):
     done.put(n)
 
 
+def _ending(n: int, subject_pk: int, start, done):
+    """The same events, each its transaction's last write (audit/last_event.py): the append
+    and the COMMIT reach PostgreSQL in one round trip, as bids send theirs."""
+    import django
+    from django.db import connection
+
+    django.setup()
+    from audit.actions import Action
+    from audit.last_event import atomic_ending_with_event
+
+    start.wait()
+    for i in range(n):
+        with atomic_ending_with_event() as last:
+            last.event(
+                Action.ORGANISATION_UPDATED,
+                subject=("suppliers.organisation", subject_pk),
+                data={"changes": {"address": {"old": f"A {i}", "new": f"B {i}"}}},
+            )
+    connection.close()
+    done.put(n)
+
+
 def _plain(n: int, worker: int, start, done):
     # Each run's writers take fresh keys: the copy keeps the primary key.
     import django
@@ -164,26 +186,33 @@ def main():
         f"audit appends on PostgreSQL, {args.events} events per run, median of {args.repeat}, "
         f"prepare_threshold={threshold}, load average {os.getloadavg()[0]:.1f}"
     )
+    sides = {"record": _audited, "last": _ending, "plain": _plain}
     for writers in (1, 8):
         per = args.events // writers
-        audited, plain, gaps = [], [], []
+        rates = {side: [] for side in sides}
+        gaps = {"record": [], "last": []}
         for r in range(args.repeat):
-            # Interleaved, alternating which goes first: on a shared machine the load moves
-            # between runs, and both sides of the ratio should see the same.
-            for side in ("audited", "plain") if r % 2 == 0 else ("plain", "audited"):
-                if side == "audited":
-                    first = _log_size()
-                    audited.append(_run(_audited, writers, per, lambda w: subject.pk))
-                    gaps.append(_median_gap(first))
-                else:
+            # Interleaved, rotating which goes first: on a shared machine the load moves
+            # between runs, and every side of a ratio should see the same.
+            order = list(sides)[r % 3 :] + list(sides)[: r % 3]
+            for side in order:
+                if side == "plain":
                     keys = lambda w, r=r, n=writers: (n * 100 + r) * 10 + w  # noqa: E731
-                    plain.append(_run(_plain, writers, per, keys))
+                    rates[side].append(_run(_plain, writers, per, keys))
+                else:
+                    first = _log_size()
+                    rates[side].append(_run(sides[side], writers, per, lambda w: subject.pk))
+                    gaps[side].append(_median_gap(first))
+        bare = median(rates["plain"])
         print(
-            f"  {writers} writer(s): audited {median(audited):,.0f}/s, bare insert+commit "
-            f"{median(plain):,.0f}/s; consecutive appends {median(gaps):.0f} us apart "
-            f"(median); load average {os.getloadavg()[0]:.1f}"
+            f"  {writers} writer(s): bare insert+commit {bare:,.0f}/s; record() then COMMIT "
+            f"{median(rates['record']):,.0f}/s, appends {median(gaps['record']):.0f} us apart; "
+            f"event last, committed with it {median(rates['last']):,.0f}/s, "
+            f"{median(gaps['last']):.0f} us apart (medians); load average "
+            f"{os.getloadavg()[0]:.1f}"
         )
-        result(f"audit_append_{writers}_writers", median(audited), "appends/s", median(plain))
+        result(f"audit_append_{writers}_writers", median(rates["record"]), "appends/s", bare)
+        result(f"audit_append_last_{writers}_writers", median(rates["last"]), "appends/s", bare)
 
 
 def _log_size() -> int:

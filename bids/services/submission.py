@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.actions import Action
 from audit.last_event import LAST_SEQ, atomic_ending_with_event
-from audit.recorder import record
 from bids import statements
 from bids.checks import (
     barred_at,
@@ -339,7 +338,7 @@ def _withdraw(bid, actor, statement_bytes, signature) -> Accepted:
     supplier = bidder_and_signer(
         actor, statement_bytes, signature, statement, timezone.now()
     ).supplier
-    with transaction.atomic():
+    with atomic_ending_with_event() as last:
         locked = _lock(bid.tender)
         tender, withdrawn_at = locked.tender, locked.at
         check_open_for_bids(tender, withdrawn_at)
@@ -354,7 +353,7 @@ def _withdraw(bid, actor, statement_bytes, signature) -> Accepted:
         bid.status = BidStatus.WITHDRAWN
         bid.status_changed_at = withdrawn_at
         bid.save(update_fields=["status", "status_changed_at"])
-        entry = record(
+        last.event(
             Action.BID_WITHDRAWN,
             subject=bid,
             actor=actor,
@@ -366,4 +365,4 @@ def _withdraw(bid, actor, statement_bytes, signature) -> Accepted:
                 "withdrawn_at": withdrawn_at,
             },
         )
-    return Accepted(bid, withdrawal_receipt(bid, entry))
+    return Accepted(bid, withdrawal_receipt(bid, last.entry))

@@ -29,7 +29,7 @@ BROKEN = ("INSERT INTO seen (seq) VALUES (NULL)", {})
 
 def _postgresql_only():
     if connection.vendor != "postgresql":
-        pytest.skip("the pipelined commit is PostgreSQL's; CI runs this there")
+        pytest.skip("sending the commit with the event is PostgreSQL's; CI runs this there")
 
 
 def _multi_session_only():
@@ -84,7 +84,7 @@ def test_on_postgresql_the_event_its_statements_and_the_commit_go_in_one_round_t
             data={"name": "Renamed in the block"},
             then=[NOTE_SEQ],
         )
-    assert last.pipelined is True
+    assert last.sent_with_commit is True
     assert last.entry.seq == before
     assert _seen() == [before]  # LAST_SEQ read the event's own seq
     finals = [q["sql"] for q in queries.captured_queries if q["sql"].endswith("; COMMIT")]
@@ -143,7 +143,7 @@ def test_nested_in_a_transaction_it_appends_with_record_and_the_outer_block_deci
     _seen()
     with atomic_ending_with_event() as last:  # inside the test's own transaction
         last.event(Action.ORGANISATION_UPDATED, subject=organisation, then=[NOTE_SEQ])
-    assert last.pipelined is False
+    assert last.sent_with_commit is False
     assert last.entry.seq == before
     assert _seen() == [before]
     with pytest.raises(ValueError), transaction.atomic():
