@@ -45,16 +45,7 @@ def test_concurrent_writers_leave_no_gap_and_no_duplicate():
     threads = [
         threading.Thread(target=_writer, args=(subject, errors, barrier)) for _ in range(WRITERS)
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    seqs = list(Entry.objects.order_by("seq").values_list("seq", flat=True))
-    assert seqs == list(range(WRITERS * EACH))
-    issue_checkpoint()
-    result = run_verification()
-    assert result.ok, result.message
+    run_and_check_gap_free(threads, errors, WRITERS * EACH)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -93,3 +84,18 @@ def test_a_writer_that_rolls_back_while_others_commit_leaves_no_gap():
     )
     issue_checkpoint()
     assert run_verification().ok
+
+
+def run_and_check_gap_free(threads: list[threading.Thread], errors: list, count: int) -> None:
+    """Start and join the writer threads, then: no errors, seq 0..count-1 with no gap, and
+    the whole log verifies against a fresh checkpoint."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    seqs = list(Entry.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(count))
+    issue_checkpoint()
+    result = run_verification()
+    assert result.ok, result.message

@@ -20,6 +20,7 @@ from audit.recorder import AuditError
 from audit.services.checkpoints import issue_checkpoint
 from audit.services.verification import run_verification
 from suppliers.models import Organisation
+from tests.audit.test_concurrency import run_and_check_gap_free
 from tests.factories import SupplierFactory
 
 SEEN = "CREATE TEMP TABLE IF NOT EXISTS seen (seq integer NOT NULL)"
@@ -215,13 +216,4 @@ def test_concurrent_pipelined_writers_and_rollbacks_leave_no_gap():
 
     threads = [threading.Thread(target=writer) for _ in range(WRITERS)]
     threads.append(threading.Thread(target=failing))
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    seqs = list(Entry.objects.order_by("seq").values_list("seq", flat=True))
-    assert seqs == list(range(WRITERS * EACH))
-    issue_checkpoint()
-    result = run_verification()
-    assert result.ok, result.message
+    run_and_check_gap_free(threads, errors, WRITERS * EACH)
