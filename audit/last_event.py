@@ -34,7 +34,7 @@ from audit.recorder import (
     PG_APPEND,
     AuditError,
     Subject,
-    append,
+    append_fields,
     entry_from_row,
     event_fields,
     statement_params,
@@ -106,7 +106,7 @@ def _can_send_together() -> bool:
 
 
 def _append(fields: dict, then: list[tuple[str, dict]]):
-    entry = append(fields)
+    entry = append_fields(fields)
     for sql, params in then:
         prepared.run(sql, params)
     return entry

@@ -61,10 +61,10 @@ def record(action: Action, *, subject: Subject, actor=None, data: dict[str, Any]
     Event data is public (the log is served to anyone), so it holds identifiers, hashes
     and decisions, never sealed content or personal contact details.
     """
-    return append(event_fields(action, subject=subject, actor=actor, data=data))
+    return append_fields(event_fields(action, subject=subject, actor=actor, data=data))
 
 
-def append(fields: dict):
+def append_fields(fields: dict):
     """record(), for an event whose fields event_fields() made."""
     if not connection.in_atomic_block:
         raise AuditError("record() must run inside the transaction of the change it records")
