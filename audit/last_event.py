@@ -30,11 +30,14 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 
 from audit.actions import Action
+from audit.durability import BARRIER, queue_commit
 from audit.recorder import (
     PG_APPEND,
+    PG_APPEND_RELEASING_EARLY,
     AuditError,
     Subject,
     append_fields,
+    append_statement,
     entry_from_row,
     event_fields,
     statement_params,
@@ -45,14 +48,21 @@ from config import prepared
 # commit, so it is the size less one, on every database and in either path.
 LAST_SEQ = "(SELECT size - 1 FROM audit_loghead WHERE id = 1)"
 
+
 # PG_APPEND, failing when the head row is missing (a database flushed by a test): the
 # pipeline commits without looking at the answer, so "no row" must be an error, not a commit
 # without the event. A missing head leaves seq NULL, which the column refuses.
-PG_APPEND_OR_FAIL = PG_APPEND.replace(
-    "    FROM head\n), hashed",
-    "    FROM (VALUES (1)) AS one (n) LEFT JOIN head ON true\n), hashed",
-)
-assert PG_APPEND_OR_FAIL != PG_APPEND, "PG_APPEND changed shape: update PG_APPEND_OR_FAIL"
+def _or_fail(statement: str) -> str:
+    failing = statement.replace(
+        "    FROM head\n), hashed",
+        "    FROM (VALUES (1)) AS one (n) LEFT JOIN head ON true\n), hashed",
+    )
+    assert failing != statement, "PG_APPEND changed shape: update _or_fail"
+    return failing
+
+
+PG_APPEND_OR_FAIL = _or_fail(PG_APPEND)
+PG_APPEND_RELEASING_EARLY_OR_FAIL = _or_fail(PG_APPEND_RELEASING_EARLY)
 
 
 @dataclass
@@ -113,19 +123,26 @@ def _append(fields: dict, then: list[tuple[str, dict]]):
 
 
 def _append_and_commit(fields: dict, then: list[tuple[str, dict]]):
-    """Append, run `then` and COMMIT in one round trip; the Entry as committed."""
+    """Append, run `then` and COMMIT in one round trip; the Entry as committed (and durable).
+
+    Releasing early, the COMMIT does not wait for the WAL flush, and the barrier that does
+    (audit/durability.py) goes in the same round trip, in a transaction of its own.
+    """
     params = statement_params(**fields)
+    statement = append_statement(PG_APPEND_OR_FAIL, PG_APPEND_RELEASING_EARLY_OR_FAIL)
     connection.ensure_connection()
     raw = connection.connection
     began = time.monotonic()
     try:
-        with connection.wrap_database_errors, raw.pipeline():
+        with connection.wrap_database_errors:
             appending = prepared.cursor_for(raw, "append")
-            appending.execute(PG_APPEND_OR_FAIL, params, prepare=True)
-            for sql, values in then:
-                prepared.cursor_for(raw).execute(sql, values, prepare=True)
-            raw.commit()  # sent with the rest; the pipeline waits for every answer here
-            row = appending.fetchone()
+            with raw.pipeline():
+                appending.execute(statement, params, prepare=True)
+                for sql, values in then:
+                    prepared.cursor_for(raw).execute(sql, values, prepare=True)
+                early = statement is PG_APPEND_RELEASING_EARLY_OR_FAIL
+                queue_commit(raw, wait_for_flush=early)
+            row = appending.fetchone()  # every answer arrived when the pipeline ended
     except IntegrityError as error:
         if "audit_entry" in str(error) and '"seq"' in str(error):
             raise AuditError(
@@ -133,10 +150,9 @@ def _append_and_commit(fields: dict, then: list[tuple[str, dict]]):
             ) from error
         raise
     if connection.queries_logged:  # DEBUG, or a test capturing queries
-        connection.queries_log.append(
-            {
-                "sql": f"{PG_APPEND_OR_FAIL} -- {params!r}; {then!r}; COMMIT",
-                "time": f"{time.monotonic() - began:.3f}",
-            }
-        )
+        spent = f"{time.monotonic() - began:.3f}"
+        sent = f"{statement} -- {params!r}; {then!r}; COMMIT"
+        connection.queries_log.append({"sql": sent, "time": spent})
+        if statement is PG_APPEND_RELEASING_EARLY_OR_FAIL:
+            connection.queries_log.append({"sql": BARRIER, "time": spent})
     return entry_from_row(row, **fields)

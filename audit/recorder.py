@@ -8,6 +8,7 @@ import rfc8785
 from django.db import connection, models
 from django.utils import timezone
 
+from audit import durability
 from audit.actions import Action
 from audit.canonical import canonical_bytes, iso_utc, to_canonical_value
 from audit.models import Entry, LogHead
@@ -203,6 +204,20 @@ RETURNING appended.seq, appended.recorded_at, appended.payload, appended.leaf_ha
 """
 
 
+# The same append, also letting its transaction commit without waiting for the WAL flush, so
+# the head is handed on before it; the backend's commit then waits for the flush with a
+# barrier before anyone hears of the commit (audit/durability.py).
+PG_APPEND_RELEASING_EARLY = PG_APPEND.replace(
+    "clock_timestamp() AS at\n", f"clock_timestamp() AS at, {durability.RELAX_COMMIT} AS relaxed\n"
+)
+assert PG_APPEND_RELEASING_EARLY != PG_APPEND, "PG_APPEND changed shape: update the variant"
+
+
+def append_statement(base: str = PG_APPEND, early: str = PG_APPEND_RELEASING_EARLY) -> str:
+    """The append to run: releasing the head before the flush unless settings say not to."""
+    return early if durability.enabled() else base
+
+
 def _payload_frame(*, actor_id, action, subject_type, subject_id, data) -> tuple[bytes, bytes, str]:
     """The canonical payload bytes before and after `<recorded_at>","seq":<seq>`, and the data
     as JSON text for the query column.
@@ -268,13 +283,16 @@ def _append_in_one_statement(**fields) -> Entry:
     # prepare_threshold (a transaction-pooling PgBouncer before 1.21 cannot keep prepared
     # statements), and psycopg then ignores prepare=True: that choice stays the operator's.
     # Same connection, so the same transaction as the caller's change.
+    statement = append_statement()
     with connection.Database.Cursor(connection.connection) as cursor:
-        cursor.execute(PG_APPEND, params, prepare=True)
+        cursor.execute(statement, params, prepare=True)
         row = cursor.fetchone()
         if row is None:  # a fresh database whose head row was flushed away
             LogHead.objects.get_or_create(pk=1)
-            cursor.execute(PG_APPEND, params, prepare=True)
+            cursor.execute(statement, params, prepare=True)
             row = cursor.fetchone()
+    if statement is not PG_APPEND:
+        connection.commit_needs_barrier = True  # the backend's commit waits for the flush
     return entry_from_row(row, **fields)
 
 

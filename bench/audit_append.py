@@ -77,13 +77,16 @@ def _audited(n: int, subject_pk: int, start, done):
     done.put(n)
 
 
-def _ending(n: int, subject_pk: int, start, done):
+def _ending(n: int, subject_pk: int, start, done, *, early: bool = True):
     """The same events, each its transaction's last write (audit/last_event.py): the append
-    and the COMMIT reach PostgreSQL in one round trip, as bids send theirs."""
+    and the COMMIT reach PostgreSQL in one round trip, as bids send theirs. `early`: the head
+    is handed on before the commit's WAL flush (audit/durability.py), or kept through it."""
     import django
+    from django.conf import settings
     from django.db import connection
 
     django.setup()
+    settings.AUDIT_EARLY_LOCK_RELEASE = early
     from audit.actions import Action
     from audit.last_event import atomic_ending_with_event
 
@@ -97,6 +100,10 @@ def _ending(n: int, subject_pk: int, start, done):
             )
     connection.close()
     done.put(n)
+
+
+def _ending_strict(n: int, subject_pk: int, start, done):
+    _ending(n, subject_pk, start, done, early=False)
 
 
 def _plain(n: int, worker: int, start, done):
@@ -186,15 +193,15 @@ def main():
         f"audit appends on PostgreSQL, {args.events} events per run, median of {args.repeat}, "
         f"prepare_threshold={threshold}, load average {os.getloadavg()[0]:.1f}"
     )
-    sides = {"record": _audited, "last": _ending, "plain": _plain}
+    sides = {"record": _audited, "last": _ending, "strict": _ending_strict, "plain": _plain}
     for writers in (1, 8):
         per = args.events // writers
         rates = {side: [] for side in sides}
-        gaps = {"record": [], "last": []}
+        gaps = {side: [] for side in sides if side != "plain"}
         for r in range(args.repeat):
             # Interleaved, rotating which goes first: on a shared machine the load moves
             # between runs, and every side of a ratio should see the same.
-            order = list(sides)[r % 3 :] + list(sides)[: r % 3]
+            order = list(sides)[r % len(sides) :] + list(sides)[: r % len(sides)]
             for side in order:
                 if side == "plain":
                     keys = lambda w, r=r, n=writers: (n * 100 + r) * 10 + w  # noqa: E731
@@ -208,11 +215,18 @@ def main():
             f"  {writers} writer(s): bare insert+commit {bare:,.0f}/s; record() then COMMIT "
             f"{median(rates['record']):,.0f}/s, appends {median(gaps['record']):.0f} us apart; "
             f"event last, committed with it {median(rates['last']):,.0f}/s, "
-            f"{median(gaps['last']):.0f} us apart (medians); load average "
-            f"{os.getloadavg()[0]:.1f}"
+            f"{median(gaps['last']):.0f} us apart; the same keeping the head through the WAL "
+            f"flush {median(rates['strict']):,.0f}/s, {median(gaps['strict']):.0f} us apart "
+            f"(medians); load average {os.getloadavg()[0]:.1f}"
         )
         result(f"audit_append_{writers}_writers", median(rates["record"]), "appends/s", bare)
         result(f"audit_append_last_{writers}_writers", median(rates["last"]), "appends/s", bare)
+        result(
+            f"audit_append_last_strict_{writers}_writers",
+            median(rates["strict"]),
+            "appends/s",
+            bare,
+        )
 
 
 def _log_size() -> int:

@@ -122,6 +122,9 @@ elif os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1":
     # event). Django's queries use client-side binding and are not prepared either way. Set
     # DB_PREPARED_STATEMENTS=0 behind a transaction-pooling PgBouncer older than 1.21.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus the audit log's durability barrier (audit/durability.py).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -277,6 +280,9 @@ AUDIT_CHECKPOINT_KEY = Path(
 )
 AUDIT_CHECKPOINT_KEY_NAME = os.environ.get("AUDIT_CHECKPOINT_KEY_NAME", AUDIT_LOG_ORIGIN)
 # The off-database copy: one file per checkpoint that operators ship off the machine.
+# Hand the log's head to the next writer before the commit's WAL flush, and answer the
+# writer only after it (audit/durability.py); 0 keeps the head through the flush.
+AUDIT_EARLY_LOCK_RELEASE = os.environ.get("AUDIT_EARLY_LOCK_RELEASE", "1") == "1"
 AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "checkpoints"))
 # Outside production a missing checkpoint key is generated on first use; production must
 # be given one, so a lost key is noticed instead of silently replaced.

@@ -154,3 +154,36 @@ def test_refuses_a_signature_whose_unsigned_digest_list_was_altered(signer):
         ]
     )
     assert refusal(info.dump(force=True)).code == "signature_malformed"
+
+
+def test_a_remembered_signer_certificate_does_not_spare_the_signature_check(signer):
+    # The first signature fills the memo of signer certificates; a second one carrying the
+    # very same certificates and signer identifier, made with another key, must still fail.
+    key, certificate = signer
+    assert verify_detached_cms(sign(certificate, key), CONTENT, at=timezone.now())
+    other_key = new_key("rsa" if isinstance(key, rsa.RSAPrivateKey) else "ecdsa")
+    forged = sign(certificate, other_key)
+    refused = refusal(forged)
+    assert refused.code == "signature_invalid"
+    assert "does not verify" in refused.message
+    # And changed content under the remembered certificate is refused as before.
+    assert refusal(sign(certificate, key), CONTENT + b" ").code == "signature_invalid"
+
+
+def test_each_signer_is_found_among_the_same_certificates(test_ca):
+    first_key, first = test_ca.issue(make_bin())
+    second_key, second = test_ca.issue(make_bin())
+
+    def signed_by(key, certificate, other):
+        signature = (
+            pkcs7.PKCS7SignatureBuilder()
+            .set_data(CONTENT)
+            .add_signer(certificate, key, hashes.SHA256())
+            .add_certificate(other)
+            .sign(serialization.Encoding.DER, DETACHED)
+        )
+        return verify_detached_cms(signature, CONTENT, at=timezone.now()).certificate_der
+
+    for _ in range(2):  # the second round is answered from the memo
+        assert signed_by(first_key, first, second) == der(first)
+        assert signed_by(second_key, second, first) == der(second)
