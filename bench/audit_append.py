@@ -10,36 +10,31 @@ prints the median time between consecutive entries (stamped when the head lock i
     python bench/audit_append.py [--events 2000] [--repeat 3] [--prepare-threshold N]
 Target (issue 3): ratio >= 0.5.
 
-Where the time goes, one writer (per append, this 2-core machine, shared): bare insert
-about 110-120 us client CPU and 150-165 us backend CPU; the audited append about 175-190 us
-client CPU (canonical JSON, written key by key, about 15 us) and, in the backend, 340-410 us
-when the append CTE is parsed and planned every time against 180-200 us when it is a
-prepared statement. The commit round trip (WAL flush) is 160-200 us for both. Django keeps
-prepared statements off unless DATABASES OPTIONS sets prepare_threshold (for
-transaction-pooling PgBouncer before 1.21); the recorder prepares its statement exactly
-when that is set, and --prepare-threshold measures that configuration. Measured over three
-runs each (load average 1.4-4.6): without preparing 0.48-0.53 (1 writer) and 0.25-0.26
-(8 writers); with prepare_threshold=0, 0.58-0.79 and 0.29-0.36.
+Four sides, interleaved: record() then COMMIT (the services' path), the event as the
+transaction's last write (audit/last_event.py: append, COMMIT and the durability barrier in one
+round trip, as bids and withdrawals do), the same keeping the head through the WAL flush
+(AUDIT_EARLY_LOCK_RELEASE=0), and the bare baseline.
 
-Why 8 writers stay below 0.5: gap-free seq and a chain that survives rollbacks mean the next
-append may only be built once the previous one has committed or rolled back, so the head
-row's lock is held from inside the append statement through the caller's COMMIT. Appends
-are therefore serial: each holds the lock for the rest of its statement, the trip back to
-the client, the client's COMMIT and its WAL flush (the statement and commit round trips
-are about 200 + 190 us from one writer), and then the lock is handed to the next waiter (a
-wake-up and a re-read of the head row, slow when 16 processes share 2 cores). 450-900 us
-between consecutive appends were measured with 8 writers, so 1,100-2,200 appends/s. Bare
-inserts from 8 writers run in parallel and share WAL flushes (group commit): 2,500-6,500/s
-here, so the ratio tops out near 0.35-0.45 on this machine. Shortening the hold further
-would mean releasing the head before commit (a rollback would then leave a gap or fork the
-chain), appending at commit time (record() could no longer return the entry's seq for
-receipts), or not waiting for the WAL flush (synchronous_commit off: an acknowledged event
-could vanish in a crash). Early lock release was tried (2026-11-28): the audited transaction
-committed with synchronous_commit off and a barrier after it (a transactional logical message,
-whose synchronous commit flushes the WAL past ours) made it durable before the caller went on.
-It measured 0.53 (1 writer) and 0.36 (8 writers) against 0.76 and 0.37 without, appends 713
-against 720 us apart: the flush is not what holds the lock on this machine, the wake-ups of 16
-processes on 2 cores are, and the single writer paid the barrier's round trip. Not kept.
+Why the head's hold decides the 8-writer figure: gap-free seq and a chain that survives
+rollbacks mean the next append may only be built once the previous transaction has ended, so
+appends are serial while bare inserts run side by side and share WAL flushes (group commit).
+What the hold is made of, and what was done about it:
+- the client's turn between the append and COMMIT (record()): removed where the event is the
+  last write by sending both in one pipeline (session 6);
+- psycopg's commit() inside a pipeline waits for its own answer and the pipeline's end then
+  syncs again: two round trips; COMMIT is now queued as a statement and the pipeline syncs
+  once (session 7);
+- the commit's WAL flush (pg_test_fsync: 196 us per fdatasync on the session-7 machine, 51 us
+  on session 6's): with early lock release (audit/durability.py, the default) the append's
+  transaction commits without waiting for it, releasing the head, and a barrier in the same
+  round trip waits for the flush before the writer is answered, so writers share flushes.
+  pgbench (C clients, no Python) on the session-7 machine, 8 clients, the same append
+  pipelined: 1,100-1,650 transactions/s keeping the head through the flush against
+  2,200-3,600/s releasing it early, PostgreSQL CPU 800-825 against 640-690 us per event
+  (waiters woken and re-checking cost CPU too); bare inserts 4,200-4,800/s.
+Session 5 tried early release with the barrier as a round trip of its own, on a machine whose
+flush took 51 us, and measured no gain (the single writer paid the extra round trip); sent
+in the same round trip, on this machine, it gives the figures in the README.
 """
 
 import argparse
