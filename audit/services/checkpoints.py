@@ -65,6 +65,11 @@ def issue_checkpoint(
     includes it, which another process may have signed while this one waited for the lock, so
     concurrent receipts share checkpoints instead of signing one each. The first, not the
     newest: a receipt names the first covering checkpoint, and asking again must give the same.
+
+    Call it outside any transaction that records an event (on its own, or from
+    `transaction.on_commit`, as every caller does): such a transaction commits before its WAL
+    flush (audit/durability.py), and a signed tree head must never be readable before it is
+    durable. On its own, with no event, this transaction commits synchronously.
     """
     with transaction.atomic():
         state, size, latest_size, first = _locked_state(covering)
