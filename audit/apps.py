@@ -8,6 +8,8 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self):
+        from audit import checks  # noqa: F401  (registers the database check)
+
         post_migrate.connect(_ensure_head, sender=self)
 
 

@@ -138,3 +138,41 @@ def test_a_commit_refused_by_the_database_commits_nothing_and_skips_the_barrier(
     with transaction.atomic():
         entry = record(Action.ORGANISATION_UPDATED, subject=organisation)
     assert entry.seq == size
+
+
+def test_the_database_check_passes_where_the_barrier_runs():
+    from audit.checks import barrier_available
+
+    assert barrier_available(databases=["default"]) == []
+
+
+def test_the_database_check_names_the_way_out_when_the_barrier_is_refused():
+    from audit.checks import barrier_available
+
+    # Roles belong to the whole server: one name per test database.
+    probe = f"audit_check_probe_{connection.settings_dict['NAME']}"[:63]
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP ROLE IF EXISTS "{probe}"')
+        cursor.execute(f'CREATE ROLE "{probe}"')
+        cursor.execute(
+            "REVOKE EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) FROM PUBLIC"
+        )
+        cursor.execute(f'SET ROLE "{probe}"')
+    try:
+        problems = barrier_available(databases=["default"])
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(
+                "GRANT EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) TO PUBLIC"
+            )
+            cursor.execute(f'DROP ROLE "{probe}"')
+    assert [p.id for p in problems] == ["audit.E001"]
+    assert "AUDIT_EARLY_LOCK_RELEASE=0" in problems[0].hint
+
+
+def test_the_database_check_is_silent_with_early_release_off(settings):
+    from audit.checks import barrier_available
+
+    settings.AUDIT_EARLY_LOCK_RELEASE = False
+    assert barrier_available(databases=["default"]) == []
