@@ -29,8 +29,8 @@ What the hold is made of, and what was done about it:
   transaction commits without waiting for it, releasing the head, and a barrier in the same
   round trip waits for the flush before the writer is answered, so writers share flushes.
   pgbench (C clients, no Python) on the session-7 machine, 8 clients, the same append
-  pipelined: 1,100-1,650 transactions/s keeping the head through the flush against
-  2,200-3,600/s releasing it early, PostgreSQL CPU 800-825 against 640-690 us per event
+  pipelined: 1,100-1,750 transactions/s keeping the head through the flush against
+  2,200-3,000/s releasing it early, PostgreSQL CPU 800-825 against 640-690 us per event
   (waiters woken and re-checking cost CPU too); bare inserts 4,200-4,800/s.
 Session 5 tried early release with the barrier as a round trip of its own, on a machine whose
 flush took 51 us, and measured no gain (the single writer paid the extra round trip); sent
