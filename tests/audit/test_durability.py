@@ -3,6 +3,8 @@ waiting for the WAL flush, so the log's head is handed on sooner, and its caller
 only after a barrier has waited for the flush. PostgreSQL only: SQLite has no such commit.
 """
 
+import contextlib
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -98,13 +100,10 @@ def test_an_event_rolled_back_to_its_savepoint_leaves_the_commit_synchronous():
     organisation = SupplierFactory()
     size = Entry.objects.count()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record(Action.ORGANISATION_UPDATED, subject=organisation)
-                assert _one("SHOW synchronous_commit") == "off"
-                raise RuntimeError("the caller changes its mind")
-        except RuntimeError:
-            pass
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            record(Action.ORGANISATION_UPDATED, subject=organisation)
+            assert _one("SHOW synchronous_commit") == "off"
+            raise RuntimeError("the caller changes its mind")
         # SET LOCAL is undone with the savepoint, like the append itself.
         assert _one("SHOW synchronous_commit") == "on"
     assert Entry.objects.count() == size
