@@ -26,7 +26,7 @@ def barrier_available(app_configs=None, databases=None, **kwargs):
         except DatabaseError as error:
             problems.append(
                 checks.Error(
-                    f"The database refuses the audit log's durability barrier: {error}".strip(),
+                    f"The database refuses the audit log's durability barrier: {error}",
                     hint="Grant EXECUTE on pg_logical_emit_message to the platform's role, or "
                     "set AUDIT_EARLY_LOCK_RELEASE=0 to keep the log's head through each "
                     "commit's WAL flush instead.",

@@ -130,6 +130,7 @@ def _append_and_commit(fields: dict, then: list[tuple[str, dict]]):
     """
     params = statement_params(**fields)
     statement = append_statement(PG_APPEND_OR_FAIL, PG_APPEND_RELEASING_EARLY_OR_FAIL)
+    early = statement is PG_APPEND_RELEASING_EARLY_OR_FAIL
     connection.ensure_connection()
     raw = connection.connection
     began = time.monotonic()
@@ -140,7 +141,6 @@ def _append_and_commit(fields: dict, then: list[tuple[str, dict]]):
                 appending.execute(statement, params, prepare=True)
                 for sql, values in then:
                     prepared.cursor_for(raw).execute(sql, values, prepare=True)
-                early = statement is PG_APPEND_RELEASING_EARLY_OR_FAIL
                 queue_commit(raw, wait_for_flush=early)
             row = appending.fetchone()  # every answer arrived when the pipeline ended
     except IntegrityError as error:
@@ -153,6 +153,6 @@ def _append_and_commit(fields: dict, then: list[tuple[str, dict]]):
         spent = f"{time.monotonic() - began:.3f}"
         sent = f"{statement} -- {params!r}; {then!r}; COMMIT"
         connection.queries_log.append({"sql": sent, "time": spent})
-        if statement is PG_APPEND_RELEASING_EARLY_OR_FAIL:
+        if early:
             connection.queries_log.append({"sql": BARRIER, "time": spent})
     return entry_from_row(row, **fields)
