@@ -68,7 +68,47 @@ FIELDS = ["id", "tree_size", "root_hash", "issued_at", "reason"]  # the model's 
 def _first_and_newest(index: int) -> tuple[Checkpoint | None, Checkpoint | None]:
     rows = [Checkpoint.from_db(connection.alias, FIELDS, row) for row in _rows(index)]
     first = next((row for row in rows if row.tree_size > index), None)
-    return first, (rows[-1] if rows else None)
+    newest = rows[-1] if rows else None
+    _remember(newest)
+    return first, newest
+
+
+# The newest checkpoint this process has seen (tree size, issued at), per database: a receipt
+# for an entry beyond it knows no checkpoint it has seen covers that entry, and that the next
+# receipt checkpoint comes only once the spacing after it has passed, so it waits that out
+# before asking instead of asking twice. Another process may have signed one since; the
+# question after the wait finds it, and the issuer re-checks under the tree's lock.
+_seen: dict[str, tuple[int, dt.datetime]] = {}
+
+
+def _remember(checkpoint: Checkpoint | None) -> None:
+    if checkpoint is None:
+        return
+    known = _seen.get(connection.alias)
+    if known is None or checkpoint.tree_size > known[0]:
+        _seen[connection.alias] = (checkpoint.tree_size, checkpoint.issued_at)
+
+
+def forget_seen_checkpoints() -> None:
+    """For a database whose log was emptied or restored under a running process (tests)."""
+    _seen.clear()
+
+
+def _wait_for_next(index: int) -> None:
+    known = _seen.get(connection.alias)
+    if known is not None and index >= known[0]:  # otherwise covered already, or nothing known
+        _sleep_out_spacing_after(known[1])
+
+
+def _sleep_out_spacing_after(issued_at: dt.datetime) -> bool:
+    """Sleep until the spacing after a checkpoint issued at `issued_at` has passed; whether
+    there was any of it left."""
+    spacing = checkpoint_spacing()
+    wait = (issued_at + spacing - timezone.now()).total_seconds()
+    if wait <= 0:
+        return False
+    time.sleep(min(wait, spacing.total_seconds()))
+    return True
 
 
 def _rows(index: int) -> list[tuple]:
@@ -82,17 +122,14 @@ def _rows(index: int) -> list[tuple]:
 
 def covering_checkpoint(index: int) -> Checkpoint:
     """The first checkpoint whose tree includes entry `index`, issuing one if none does."""
+    _wait_for_next(index)
     found, newest = _first_and_newest(index)
     if found is not None:
         return found
-    if newest is not None:
-        spacing = checkpoint_spacing()
-        wait = (newest.issued_at + spacing - timezone.now()).total_seconds()
-        if wait > 0:
-            time.sleep(min(wait, spacing.total_seconds()))
-            found, _newest = _first_and_newest(index)
-            if found is not None:
-                return found
+    if newest is not None and _sleep_out_spacing_after(newest.issued_at):
+        found, _newest = _first_and_newest(index)
+        if found is not None:
+            return found
     # One issuer per process at a time: the other requests of this process that need one wait
     # here rather than on the tree's row lock (holding a database connection each), and then
     # usually find the checkpoint that was just signed.
@@ -100,7 +137,9 @@ def covering_checkpoint(index: int) -> Checkpoint:
         found, _newest = _first_and_newest(index)
         if found is not None:
             return found
-        return issue_checkpoint(reason="receipt", covering=index)
+        issued = issue_checkpoint(reason="receipt", covering=index)
+        _remember(issued)
+        return issued
 
 
 _issuing = threading.Lock()

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from accounts.choices import Role
 from audit.guards import set_guards
+from bids.receipts import forget_seen_checkpoints
 from tests.factories import (
     AgencyFactory,
     AuditBodyFactory,
@@ -87,6 +88,13 @@ def _append_only_guards(request):
     if transactional:
         set_guards(connection, enabled=False)
         _guards["enabled"] = False
+
+
+@pytest.fixture(autouse=True)
+def _forget_seen_checkpoints():
+    """Receipts remember the newest checkpoint their process has seen; each test's database is
+    rolled back, so what an earlier test saw would make this one's receipts wait for nothing."""
+    forget_seen_checkpoints()
 
 
 @pytest.fixture(autouse=True)

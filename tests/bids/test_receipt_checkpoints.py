@@ -90,6 +90,37 @@ def test_a_receipt_soon_after_a_checkpoint_waits_and_takes_the_one_issued_meanwh
     assert checkpoint.tree_size == entry.seq + 1
 
 
+def test_a_receipt_beyond_the_newest_checkpoint_seen_waits_first_and_asks_once(db, monkeypatch):
+    subject = SupplierFactory()
+    seen = covering_checkpoint(_entry(subject).seq)  # issued just now, and seen by this process
+    entry = _entry(subject)
+    steps = []
+    asking = receipts._rows
+
+    def ask(index):
+        steps.append("ask")
+        return asking(index)
+
+    def another_request_issues_meanwhile(seconds):
+        steps.append("wait")
+        issue_checkpoint(reason="scheduled")
+
+    monkeypatch.setattr(receipts, "_rows", ask)
+    monkeypatch.setattr(receipts.time, "sleep", another_request_issues_meanwhile)
+    checkpoint = covering_checkpoint(entry.seq)
+    assert steps == ["wait", "ask"]  # not asked before the wait, when nothing could cover it
+    assert (checkpoint.reason, checkpoint.tree_size) == ("scheduled", entry.seq + 1)
+    assert seen.tree_size == entry.seq
+
+
+def test_a_receipt_for_an_entry_a_seen_checkpoint_covers_asks_at_once(db, monkeypatch):
+    subject = SupplierFactory()
+    entry = _entry(subject)
+    first = covering_checkpoint(entry.seq)
+    monkeypatch.setattr(receipts.time, "sleep", lambda seconds: pytest.fail("waited"))
+    assert covering_checkpoint(entry.seq) == first  # asked again right after: the same one
+
+
 def test_a_receipt_on_a_quiet_platform_does_not_wait(db, monkeypatch):
     subject = SupplierFactory()
     _entry(subject)
