@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, plus the audit log's durability barrier with the commit.
+"""Django's PostgreSQL backend, plus the audit log's durability barrier with the commit and a
+health check of kept connections that needs no round trip.
 
 The audit recorder lets a transaction with an event commit without waiting for the WAL flush
 (audit/durability.py explains why and what that keeps); this backend then sends, with the
@@ -6,8 +7,11 @@ COMMIT, the barrier that waits for the flush, so that nothing after the commit (
 next line, `on_commit` callbacks, the HTTP answer) happens before the transaction is durable.
 """
 
+import select
+
 from django.db.backends.postgresql import base
 from django.db.backends.utils import debug_transaction
+from psycopg import pq
 
 from audit.durability import BARRIER, queue_commit
 
@@ -27,6 +31,27 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.connection.pipeline(),
         ):
             queue_commit(self.connection, wait_for_flush=True)
+
+    def is_usable(self):
+        """Whether a kept connection still reaches its server (CONN_HEALTH_CHECKS asks this at
+        the start of every request that uses the database).
+
+        Django sends `SELECT 1`: a round trip on every request. An idle connection has nothing
+        to read, and a server that goes away says so first (a shutdown, a crash restart or a
+        terminated backend sends its error, or at least the socket's end), so the socket being
+        readable is the sign; only then is `SELECT 1` sent, to read what came. A peer that
+        vanished without a word is found by neither check until TCP gives up.
+        """
+        raw = self.connection
+        if raw is None or raw.closed or raw.pgconn.status != pq.ConnStatus.OK:
+            return False
+        if raw.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            return super().is_usable()
+        try:
+            readable, _, _ = select.select([raw.pgconn.socket], [], [], 0)
+        except (OSError, ValueError, base.Database.Error):  # no socket left to ask
+            return False
+        return not readable or super().is_usable()
 
     def _rollback(self):
         self.commit_needs_barrier = False
