@@ -15,10 +15,13 @@ Baseline, measured in the same run: N other fresh bids through `submit_bid` in t
 (no HTTP, token, JSON or base64) from C threads, each with its own database connection.
 Every 201 is then checked against its Bid row and its bids.bid.submitted audit entry.
 `--profile M` also runs M more bids through `submit_bid` under cProfile in one thread.
+`--sequential M` runs M more, one at a time in this process, half through the WSGI handler
+and half through `submit_bid`, and prints the CPU per bid of each (this thread's and its
+PostgreSQL backend's): what the HTTP layer adds, without contention.
 
     python bench/bid_submit.py [--bids 2000] [--clients 50] [--workers 4] [--threads 8]
                                [--warm-up 300] [--conn-max-age 60] [--profile 0]
-                               [--profile-http 0] [--skip-runs]
+                               [--profile-http 0] [--sequential 0] [--skip-runs]
 Targets (issue): >= 300 bids/s, p99 <= 200 ms, ratio HTTP / in-process >= 0.4 on 2 cores.
 Runs by hand, not in CI. Gunicorn is stopped on exit, Ctrl-C and SIGTERM included.
 """
@@ -376,38 +379,100 @@ def _print_profile(profiler, heading: str, top: int) -> None:
         stats.dump_stats(os.environ["PROFILE_OUT"])  # for pstats' callers and callees
 
 
+class _InProcessHttp:
+    """Bid requests through Django's WSGI handler in this process (middleware, API, service),
+    one at a time, after 20 to warm up (imports, translations, the certificate-path memo)."""
+
+    def __init__(self, tender, people, built):
+        import base64
+
+        from django.test import Client
+
+        self.client = Client(HTTP_HOST="127.0.0.1")
+        self.path = f"/api/v1/tenders/{tender.number}/bids"
+        requests = []
+        for index, statement, signature, sealed in built:
+            body = {
+                "statement": statement.decode("utf-8"),
+                "signature": base64.b64encode(signature).decode(),
+                "sealed": base64.b64encode(sealed).decode(),
+            }
+            requests.append((people[index % len(people)].token, json.dumps(body)))
+        warm_up, self.requests = requests[:20], requests[20:]
+        for request in warm_up:
+            self.post(request)
+
+    def post(self, request) -> None:
+        token, body = request
+        response = self.client.post(
+            self.path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+        assert response.status_code == 201, response.content[:300]
+
+
+def sequential_http(tender, people, built) -> None:
+    """CPU per bid without contention, this thread's and its PostgreSQL backend's (from /proc),
+    through the WSGI handler and, alternating in blocks, through submit_bid directly: what the
+    HTTP layer (middleware, token, django-ninja, JSON) adds. Steadier than the concurrent runs
+    on a machine whose speed drifts. Receipts do not wait here (the checkpoint spacing is 0),
+    so every bid signs a checkpoint of its own."""
+    from django.db import connection
+    from django.test import override_settings
+
+    from bids.services.submission import submit_bid
+
+    half = len(built) // 2
+    with override_settings(BID_RECEIPT_CHECKPOINT_SPACING_MS=0):
+        http = _InProcessHttp(tender, people, built[:half])
+        direct = list(local_jobs(people, built[half:]).queue)
+        backend = str(connection.connection.info.backend_pid)
+        spent = {"http": [0.0, 0, 0], "direct": [0.0, 0, 0]}  # Python s, PostgreSQL ticks, bids
+
+        def measured(kind, calls):
+            python, postgres = time.thread_time(), _ticks(_stat(backend))
+            for call in calls:
+                call()
+            spent[kind][0] += time.thread_time() - python
+            spent[kind][1] += _ticks(_stat(backend)) - postgres
+            spent[kind][2] += len(calls)
+
+        for start in range(0, min(len(http.requests), len(direct)), 20):
+            measured("http", [lambda r=r: http.post(r) for r in http.requests[start : start + 20]])
+            measured(
+                "direct",
+                [
+                    lambda j=j: submit_bid(
+                        tender=tender, actor=j[0], statement=j[1], signature=j[2], sealed=j[3]
+                    )
+                    for j in direct[start : start + 20]
+                ],
+            )
+    hz = os.sysconf("SC_CLK_TCK")
+    figures = {}
+    for kind, (python, ticks, bids) in spent.items():
+        figures[kind] = (python * 1000 / bids, ticks * 1000 / hz / bids, bids)
+    print("\n  sequential in this process, one bid at a time, a checkpoint signed for each:")
+    for kind, label in (("http", "through the WSGI handler"), ("direct", "submit_bid directly")):
+        python, postgres, bids = figures[kind]
+        print(
+            f"    {label}: {bids} bids, CPU per bid {python + postgres:.2f} ms "
+            f"(Python {python:.2f}, PostgreSQL {postgres:.2f})"
+        )
+
+
 def profile_http(tender, people, built, top: int = 40) -> None:
     """The whole request in this process: Django's WSGI handler, middleware, API, service."""
-    import base64
     import cProfile
 
-    from django.test import Client
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    path = f"/api/v1/tenders/{tender.number}/bids"
-    requests = []
-    for index, statement, signature, sealed in built:
-        body = {
-            "statement": statement.decode("utf-8"),
-            "signature": base64.b64encode(signature).decode(),
-            "sealed": base64.b64encode(sealed).decode(),
-        }
-        requests.append((people[index % len(people)].token, json.dumps(body)))
-    warm_up, requests = requests[:20], requests[20:]  # imports, translations, the path memo
-    for token, body in warm_up:
-        client.post(
-            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
-        )
+    http = _InProcessHttp(tender, people, built)
     profiler = cProfile.Profile(time.thread_time)
     began = time.perf_counter()
     profiler.enable()
-    for token, body in requests:
-        response = client.post(
-            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
-        )
-        assert response.status_code == 201, response.content[:300]
+    for request in http.requests:
+        http.post(request)
     profiler.disable()
     elapsed = time.perf_counter() - began
+    requests = http.requests
     _print_profile(
         profiler,
         f"HTTP-path profile (thread CPU time): {len(requests)} requests in one thread after "
@@ -556,6 +621,9 @@ def main():
     parser.add_argument(
         "--profile-http", type=int, default=0, help="requests to profile through the WSGI handler"
     )
+    parser.add_argument(
+        "--sequential", type=int, default=0, help="bids through the WSGI handler, one at a time"
+    )
     parser.add_argument("--skip-runs", action="store_true", help="only the profiles")
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with it ignored
@@ -638,7 +706,8 @@ def run(args, folder: Path) -> None:
             people,
             build_bids(warm_tender_local, people, args.warm_up),
         )
-    local_bids = build_bids(in_process, people, args.bids + args.profile + args.profile_http)
+    extras = args.profile + args.profile_http + args.sequential
+    local_bids = build_bids(in_process, people, args.bids + extras)
     print(
         f"bid submission on PostgreSQL: {args.bids:,} bids, {args.clients} clients, "
         f"{len(people)} suppliers, gunicorn {args.workers} workers x {args.threads} threads, "
@@ -656,7 +725,9 @@ def run(args, folder: Path) -> None:
     if args.profile:
         profile_run(in_process, people, extra[: args.profile])
     if args.profile_http:
-        profile_http(in_process, people, extra[args.profile :])
+        profile_http(in_process, people, extra[args.profile : args.profile + args.profile_http])
+    if args.sequential:
+        sequential_http(in_process, people, extra[args.profile + args.profile_http :])
 
 
 if __name__ == "__main__":
