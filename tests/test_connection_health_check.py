@@ -50,12 +50,19 @@ def _statements_sent(wrapper, monkeypatch) -> list[str]:
     return sent
 
 
-def _terminate(wrapper) -> None:
-    pid = wrapper.connection.info.backend_pid
-    with connection.cursor() as cursor:
+def _terminate(pid: int) -> None:
+    """End backend `pid` from another session and wait until it is gone (its last words and the
+    socket's end are sent by then); a loaded machine may take a while."""
+    with connections["default"]._nodb_cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
         assert cursor.fetchone()[0] is True
-    time.sleep(0.2)  # the backend's last words reach the socket
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
+    pytest.fail(f"backend {pid} still there 10 s after pg_terminate_backend")
 
 
 def test_a_healthy_idle_connection_is_usable_without_a_statement(kept, monkeypatch):
@@ -65,7 +72,7 @@ def test_a_healthy_idle_connection_is_usable_without_a_statement(kept, monkeypat
 
 
 def test_a_terminated_backend_makes_the_connection_unusable(kept):
-    _terminate(kept)
+    _terminate(kept.connection.info.backend_pid)
     assert kept.is_usable() is False
 
 
@@ -93,9 +100,7 @@ def test_the_next_request_after_a_terminated_backend_gets_a_new_connection(monke
     # A worker's connection between requests: kept, and checked when the next one uses it.
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
     monkeypatch.setattr(connection, "close_at", time.monotonic() + 60)
-    with connection._nodb_cursor() as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [old_pid])
-    time.sleep(0.2)
+    _terminate(old_pid)
     close_old_connections()  # what request_started does
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
