@@ -55,7 +55,27 @@ def cursor_for(raw, purpose: str = ""):
     cursor = kept.get(purpose)
     if cursor is None or cursor.closed:
         cursor = kept[purpose] = connection.Database.Cursor(raw)
+        _compiled_timestamps(cursor)
     return cursor
+
+
+def _compiled_timestamps(cursor) -> None:
+    """Load timestamptz with psycopg's own loader (compiled, with psycopg-binary) on `cursor`.
+
+    Django registers a pure-Python subclass that parses each value and then pins its zone to
+    the connection's, UTC: several µs a value, a few per cent of a bid's CPU. psycopg's loader
+    gives the very same value, aware in `datetime.timezone.utc`, when the session's zone is
+    UTC, which Django sets on every connection with USE_TZ; otherwise Django's stays.
+    """
+    if connection.timezone is not dt.UTC or _session_zone(cursor.connection) != "UTC":
+        return
+    oid = connection.Database.adapters.types["timestamptz"].oid
+    loader = connection.Database.adapters.get_loader(oid, connection.Database.pq.Format.TEXT)
+    cursor.adapters.register_loader(oid, loader)
+
+
+def _session_zone(raw) -> str | None:
+    return raw.info.parameter_status("TimeZone")
 
 
 def instance(model: type[models.Model], fields: list[str], values) -> models.Model:
