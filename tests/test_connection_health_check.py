@@ -95,8 +95,6 @@ def test_inside_a_transaction_it_asks_the_server(kept, monkeypatch):
 def test_the_next_request_after_a_terminated_backend_gets_a_new_connection(monkeypatch):
     connection.ensure_connection()
     old_pid = connection.connection.info.backend_pid
-    with connections["default"].cursor():
-        pass
     # A worker's connection between requests: kept, and checked when the next one uses it.
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
     monkeypatch.setattr(connection, "close_at", time.monotonic() + 60)
