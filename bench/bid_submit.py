@@ -8,9 +8,10 @@ trust it too; its CRLs are in the database's cache. N real signed, sealed bids a
 beforehand (tests/bids/support.make_bid, i.e. tools/tenderctl.py's functions; nonces from
 bids.nonces.issue_nonce, valid for the run: BID_NONCE_TTL_SECONDS is raised to 2 hours).
 
-Measured: gunicorn (sync workers, config.wsgi, DEBUG off, TRUST_DATABASE_CLOCK=1) takes the N
-bids at POST /api/v1/tenders/{number}/bids from C client threads (http.client, one
-connection each, kept alive when the server allows): bids/s, p50/p99 latency, non-201s.
+Measured: gunicorn (by default 6 sync workers, as the README recommends; config.wsgi, DEBUG
+off, TRUST_DATABASE_CLOCK=1) takes the N bids at POST /api/v1/tenders/{number}/bids from C
+client threads (http.client, one connection each, kept alive when the server allows): bids/s,
+p50/p99 latency, mean and p99 / mean, non-201s.
 Baseline, measured in the same run: N other fresh bids through `submit_bid` in this process
 (no HTTP, token, JSON or base64) from C threads, each with its own database connection.
 Every 201 is then checked against its Bid row and its bids.bid.submitted audit entry.
@@ -19,9 +20,10 @@ Every 201 is then checked against its Bid row and its bids.bid.submitted audit e
 and half through `submit_bid`, and prints the CPU per bid of each (this thread's and its
 PostgreSQL backend's): what the HTTP layer adds, without contention.
 
-    python bench/bid_submit.py [--bids 2000] [--clients 50] [--workers 4] [--threads 8]
-                               [--warm-up 300] [--conn-max-age 60] [--profile 0]
-                               [--profile-http 0] [--sequential 0] [--skip-runs]
+    python bench/bid_submit.py [--bids 2000] [--clients 50] [--workers 6] [--threads 1]
+                               [--keep-alive 5] [--worker-connections 0] [--warm-up 300]
+                               [--conn-max-age 60] [--profile 0] [--profile-http 0]
+                               [--sequential 0] [--skip-runs]
 Targets (issue): >= 300 bids/s, p99 <= 200 ms, ratio HTTP / in-process >= 0.4 on 2 cores.
 Runs by hand, not in CI. Gunicorn is stopped on exit, Ctrl-C and SIGTERM included.
 """
@@ -623,8 +625,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bids", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="per worker; >1 means gthread")
+    parser.add_argument("--workers", type=int, default=6, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="per worker; >1 means gthread")
     parser.add_argument(
         "--keep-alive", type=int, default=5, help="gunicorn's, in seconds; 0 closes each connection"
     )
