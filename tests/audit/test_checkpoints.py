@@ -47,6 +47,27 @@ def test_extends_the_node_table_incrementally(grow_log):
     assert bytes(level3.hash) == merkle.root_from_leaf_hashes(leaves[:8])
 
 
+def test_nodes_stored_in_several_batches_are_the_subtree_roots(grow_log, monkeypatch):
+    """The node table is written a batch of leaves at a time; with batches of 3, 13 leaves
+    take five writes, some of them adding no node at all."""
+    from audit import tree
+
+    monkeypatch.setattr(tree, "BATCH", 3)
+    grow_log(2)
+    issue_checkpoint()
+    grow_log(11)
+    checkpoint = issue_checkpoint()
+    leaves = [bytes(h) for h in Entry.objects.order_by("seq").values_list("leaf_hash", flat=True)]
+    assert bytes(checkpoint.root_hash) == merkle.root_from_leaf_hashes(leaves)
+    stored = {(n.level, n.index): bytes(n.hash) for n in MerkleNode.objects.all()}
+    expected = {
+        (level, index): merkle.root_from_leaf_hashes(leaves[index << level : (index + 1) << level])
+        for level in range(1, 4)
+        for index in range(len(leaves) >> level)
+    }
+    assert stored == expected  # 6 + 3 + 1 nodes, each the root of its aligned range
+
+
 def test_generates_a_missing_key_outside_production_with_private_permissions(grow_log, settings):
     grow_log(1)
     issue_checkpoint()
