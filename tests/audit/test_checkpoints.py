@@ -34,13 +34,20 @@ def test_returns_the_latest_when_the_log_did_not_grow(grow_log):
     assert Checkpoint.objects.count() == 1
 
 
-def test_extends_the_node_table_incrementally(grow_log):
-    grow_log(5)
+def checkpointed_twice(grow_log, first: int, then: int) -> list[bytes]:
+    """Checkpoint after `first` entries and again after `then` more; the leaf hashes, once
+    the second checkpoint is known to sign their root."""
+    grow_log(first)
     issue_checkpoint()
-    grow_log(6)
+    grow_log(then)
     checkpoint = issue_checkpoint()
     leaves = [bytes(h) for h in Entry.objects.order_by("seq").values_list("leaf_hash", flat=True)]
     assert bytes(checkpoint.root_hash) == merkle.root_from_leaf_hashes(leaves)
+    return leaves
+
+
+def test_extends_the_node_table_incrementally(grow_log):
+    leaves = checkpointed_twice(grow_log, 5, 6)
     # Every perfect subtree of 11 leaves above the leaves: 5 + 2 + 1 = 8 nodes.
     assert MerkleNode.objects.count() == 8
     level3 = MerkleNode.objects.get(level=3, index=0)
@@ -49,16 +56,11 @@ def test_extends_the_node_table_incrementally(grow_log):
 
 def test_nodes_stored_in_several_batches_are_the_subtree_roots(grow_log, monkeypatch):
     """The node table is written a batch of leaves at a time; with batches of 3, 13 leaves
-    take five writes, some of them adding no node at all."""
+    checkpointed after 2 take five writes."""
     from audit import tree
 
     monkeypatch.setattr(tree, "BATCH", 3)
-    grow_log(2)
-    issue_checkpoint()
-    grow_log(11)
-    checkpoint = issue_checkpoint()
-    leaves = [bytes(h) for h in Entry.objects.order_by("seq").values_list("leaf_hash", flat=True)]
-    assert bytes(checkpoint.root_hash) == merkle.root_from_leaf_hashes(leaves)
+    leaves = checkpointed_twice(grow_log, 2, 11)
     stored = {(n.level, n.index): bytes(n.hash) for n in MerkleNode.objects.all()}
     expected = {
         (level, index): merkle.root_from_leaf_hashes(leaves[index << level : (index + 1) << level])
