@@ -26,7 +26,6 @@ import contextlib
 import time
 from dataclasses import dataclass, field
 
-import psycopg
 from django.db import IntegrityError, connection, transaction
 
 from audit.actions import Action
@@ -98,21 +97,11 @@ def atomic_ending_with_event():
         yield last
         if last.fields is None:
             raise AuditError("the block changed state without staging its audit event")
-        if _can_send_together():
+        if prepared.can_commit_here():
             last.entry = _append_and_commit(last.fields, last.then)
             last.sent_with_commit = True
         else:
             last.entry = _append(last.fields, last.then)
-
-
-def _can_send_together() -> bool:
-    # Only the outermost block may commit, and only when nothing asked for a rollback.
-    return (
-        connection.vendor == "postgresql"
-        and len(connection.atomic_blocks) == 1
-        and not connection.needs_rollback
-        and psycopg.Pipeline.is_supported()
-    )
 
 
 def _append(fields: dict, then: list[tuple[str, dict]]):

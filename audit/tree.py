@@ -20,13 +20,26 @@ def load_builder(state: TreeState) -> merkle.TreeBuilder:
     return merkle.TreeBuilder.from_frontier(state.size, hashes)
 
 
-def extend_tree(state: TreeState, to_size: int) -> merkle.TreeBuilder:
-    """Append entries [state.size, to_size) to the node table; the caller holds the row lock."""
+def extend_tree(
+    state: TreeState, to_size: int, *, leaves: list[tuple] = (), run=prepared.run
+) -> merkle.TreeBuilder:
+    """Append entries [state.size, to_size) to the node table; the caller holds the row lock.
+
+    `leaves`: (seq, leaf hash) rows from state.size on that the caller read already (rows from
+    to_size on are ignored), so that only what is missing is fetched. The writes go through
+    `run(sql, params)`: a caller may collect them and send them with its own (the pipeline of
+    audit/services/checkpoints.py).
+    """
     builder = load_builder(state)
+    known = [row for row in leaves if row[0] < to_size]
     while builder.size < to_size:
         low, high = builder.size, min(to_size, builder.size + BATCH)
         nodes = []
-        for seq, leaf in prepared.fetch(LEAVES, {"low": low, "high": high}):
+        if known and known[0][0] == low:
+            rows, known = known[: high - low], known[high - low :]
+        else:
+            rows = prepared.fetch(LEAVES, {"low": low, "high": high})
+        for seq, leaf in rows:
             if seq != builder.size:
                 raise RuntimeError(f"audit log has a gap at seq {builder.size}")
             builder.append(bytes(leaf))
@@ -35,10 +48,10 @@ def extend_tree(state: TreeState, to_size: int) -> merkle.TreeBuilder:
                 for level, index, digest in builder.completed_subtrees()
                 if level > 0
             )
-        _store_nodes(nodes)
+        _store_nodes(nodes, run)
     state.size = builder.size
     state.frontier = b"".join(builder.frontier_hashes())
-    prepared.run(MOVE_STATE, {"size": state.size, "frontier": state.frontier, "id": state.pk})
+    run(MOVE_STATE, {"size": state.size, "frontier": state.frontier, "id": state.pk})
     return builder
 
 
@@ -50,7 +63,7 @@ INSERT_NODES = (
 )
 
 
-def _store_nodes(nodes: list[tuple[int, int, bytes]]) -> None:
+def _store_nodes(nodes: list[tuple[int, int, bytes]], run) -> None:
     if not nodes:
         return
     if connection.vendor != "postgresql":
@@ -60,7 +73,7 @@ def _store_nodes(nodes: list[tuple[int, int, bytes]]) -> None:
         )
         return
     levels, indexes, hashes = zip(*nodes, strict=True)
-    prepared.run(
+    run(
         INSERT_NODES, {"levels": list(levels), "indexes": list(indexes), "hashes": list(hashes)}
     )
 
@@ -69,6 +82,12 @@ def _store_nodes(nodes: list[tuple[int, int, bytes]]) -> None:
 # other issuer waits for the tree's lock: prepared statements, not queries built each time.
 LEAVES = (
     "SELECT seq, leaf_hash FROM audit_entry WHERE seq >= %(low)s AND seq < %(high)s ORDER BY seq"
+)
+# The first leaves a checkpoint adds, read in the round trip that locks the tree's row: they
+# start where the tree stands (a size only the lock holder changes).
+LEAVES_BEYOND_TREE = (
+    "SELECT seq, leaf_hash FROM audit_entry "
+    "WHERE seq >= (SELECT size FROM audit_treestate WHERE id = 1) ORDER BY seq LIMIT %(batch)s"
 )
 MOVE_STATE = "UPDATE audit_treestate SET size = %(size)s, frontier = %(frontier)s WHERE id = %(id)s"
 

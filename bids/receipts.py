@@ -132,14 +132,25 @@ def covering_checkpoint(index: int) -> Checkpoint:
             return found
     # One issuer per process at a time: the other requests of this process that need one wait
     # here rather than on the tree's row lock (holding a database connection each), and then
-    # usually find the checkpoint that was just signed.
-    with _issuing:
-        found, _newest = _first_and_newest(index)
-        if found is not None:
-            return found
-        issued = issue_checkpoint(reason="receipt", covering=index)
-        _remember(issued)
-        return issued
+    # usually find the checkpoint that was just signed. One that did not wait has learnt
+    # nothing since it asked (and a sync worker never waits): the issuer asks again anyway,
+    # under the tree's lock.
+    if not _issuing.acquire(blocking=False):
+        with _issuing:
+            found, _newest = _first_and_newest(index)
+            if found is not None:
+                return found
+            return _issue(index)
+    try:
+        return _issue(index)
+    finally:
+        _issuing.release()
+
+
+def _issue(index: int) -> Checkpoint:
+    issued = issue_checkpoint(reason="receipt", covering=index)
+    _remember(issued)
+    return issued
 
 
 _issuing = threading.Lock()

@@ -13,6 +13,7 @@ import functools
 import time
 import weakref
 
+import psycopg
 from django.db import connection, models
 
 
@@ -95,13 +96,71 @@ def insert(obj: models.Model) -> models.Model:
     The statement is built once per model and values are adapted by the fields themselves;
     no signals are sent, so only for models that have no receivers or history.
     """
-    model = type(obj)
-    sql, fields = _insert_statement(model, connection.vendor)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    obj.pk = fetch(sql, values)[0][0]
+    return inserted(obj, fetch(*insert_statement(obj)))
+
+
+def insert_statement(obj: models.Model) -> tuple[str, list]:
+    """The statement `insert` runs for `obj` (INSERT ... RETURNING the key) and its values,
+    for a caller that sends it with others (`together`); then `inserted(obj, its rows)`."""
+    sql, fields = _insert_statement(type(obj), connection.vendor)
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def inserted(obj: models.Model, rows: list[tuple]) -> models.Model:
+    obj.pk = rows[0][0]
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
+
+
+def together(statements: list[tuple[str, dict | list]], *, commit: bool = False) -> list:
+    """Run `statements` in order, in one round trip on PostgreSQL (psycopg's pipeline mode);
+    each one's rows, or None for a statement that returns none. With `commit`, COMMIT goes in
+    the same round trip (only where `can_commit_here()`); elsewhere the caller's block commits.
+
+    A round trip costs more than the pipeline: about 45 us of Python each on the reference
+    machine, against about 40 us for entering and leaving the pipeline once, so two or more
+    statements sent together are cheaper. A transaction's first round trip carries its BEGIN
+    too. Each statement still runs on its own snapshot, after the one before it finished (a
+    lock the first takes is held when the second reads).
+    """
+    if connection.vendor != "postgresql" or not psycopg.Pipeline.is_supported():
+        answers = []
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                answers.append(cursor.fetchall() if cursor.description else None)
+        return answers
+    connection.ensure_connection()
+    raw = connection.connection
+    began = time.monotonic()
+    with connection.wrap_database_errors:
+        cursors = [cursor_for(raw, f"together-{i}") for i in range(len(statements))]
+        with raw.pipeline():
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, params, prepare=True)
+            if commit:
+                cursor_for(raw).execute("COMMIT", prepare=False)
+        answers = [c.fetchall() if c.description is not None else None for c in cursors]
+    if connection.queries_logged:
+        for sql, params in statements:
+            spent = f"{time.monotonic() - began:.3f}"
+            connection.queries_log.append({"sql": f"{sql} -- {params!r}", "time": spent})
+        if commit:
+            connection.queries_log.append({"sql": "COMMIT", "time": "0.000"})
+    return answers
+
+
+def can_commit_here() -> bool:
+    """Whether a statement may COMMIT the transaction Django's block opened: only the
+    outermost block's, only when nothing asked for a rollback, only on PostgreSQL with
+    pipelines (the one place commits are sent with other statements)."""
+    return (
+        connection.vendor == "postgresql"
+        and len(connection.atomic_blocks) == 1
+        and not connection.needs_rollback
+        and psycopg.Pipeline.is_supported()
+    )
 
 
 @functools.cache

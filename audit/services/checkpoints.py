@@ -1,6 +1,7 @@
 """Issuing signed checkpoints (C2SP tlog-checkpoint) over the audit log."""
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from audit import keys, notes
 from audit.models import Checkpoint, TreeState
-from audit.tree import extend_tree
+from audit.tree import BATCH, LEAVES_BEYOND_TREE, extend_tree
 from config import prepared
 
 logger = logging.getLogger(__name__)
@@ -22,9 +23,12 @@ def checkpoint_file(size: int) -> Path:
 def _write_copy(checkpoint: Checkpoint) -> None:
     """The off-database copy, written only once the checkpoint is committed."""
     path = checkpoint_file(checkpoint.tree_size)
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(checkpoint.note, encoding="utf-8")
+    try:
+        temporary.write_text(checkpoint.note, encoding="utf-8")
+    except FileNotFoundError:  # the first copy in a new folder
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(checkpoint.note, encoding="utf-8")
     temporary.replace(path)
 
 
@@ -32,7 +36,10 @@ def _write_copy(checkpoint: Checkpoint) -> None:
 # the next: a statement's subqueries see the snapshot taken before it waited for the lock, so
 # read together they could miss the checkpoint the previous holder just committed and sign
 # the same size again. The second statement reads, under the lock, the log's size, the newest
-# checkpoint's size and the first checkpoint covering entry `covering`, in one round trip.
+# checkpoint's size and the first checkpoint covering entry `covering`; the third, the leaves
+# beyond the tree. The three (and the transaction's BEGIN) go in one round trip, and the
+# checkpoint's writes and its COMMIT in one more: under load a receipt signs a checkpoint for
+# nearly every bid, and round trips were most of its cost.
 LOCK_STATE = "SELECT id, size, frontier FROM audit_treestate WHERE id = 1"
 SIZES = """
 SELECT (SELECT size FROM audit_loghead WHERE id = 1),
@@ -41,17 +48,31 @@ SELECT (SELECT size FROM audit_loghead WHERE id = 1),
 """
 
 
-def _locked_state(covering: int | None) -> tuple[TreeState, int, int | None, int | None]:
+@dataclass(frozen=True)
+class _Locked:
+    state: TreeState
+    size: int  # the log's
+    latest_size: int | None  # the newest checkpoint's
+    first: int | None  # the id of the first checkpoint covering `covering`
+    leaves: list[tuple]  # (seq, leaf hash) from the tree's size on, up to a batch
+
+
+def _locked_state(covering: int | None) -> _Locked:
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    rows = prepared.fetch(LOCK_STATE + lock, {})
-    if not rows:  # a fresh database: the row is made once, then locked like any other time
+    # Without `covering`, a size no log reaches keeps that subquery empty.
+    locked, sizes, leaves = prepared.together(
+        [
+            (LOCK_STATE + lock, {}),
+            (SIZES, {"covering": 2**62 if covering is None else covering}),
+            (LEAVES_BEYOND_TREE, {"batch": BATCH}),
+        ]
+    )
+    if not locked:  # a fresh database: the row is made once, then locked like any other time
         TreeState.objects.get_or_create(pk=1)
         return _locked_state(covering)
-    state = prepared.instance(TreeState, ["id", "size", "frontier"], rows[0])
-    # Without `covering`, a size no log reaches keeps that subquery empty.
-    sizes = prepared.fetch(SIZES, {"covering": 2**62 if covering is None else covering})
+    state = prepared.instance(TreeState, ["id", "size", "frontier"], locked[0])
     size, latest_size, first = sizes[0]
-    return state, size or 0, latest_size, first
+    return _Locked(state, size or 0, latest_size, first, leaves)
 
 
 def issue_checkpoint(
@@ -72,26 +93,34 @@ def issue_checkpoint(
     durable. On its own, with no event, this transaction commits synchronously.
     """
     with transaction.atomic():
-        state, size, latest_size, first = _locked_state(covering)
-        if first is not None:
-            return Checkpoint.objects.get(pk=first)
-        if latest_size is not None and latest_size >= size:
-            return Checkpoint.objects.get(tree_size=latest_size)
-        if size == 0:
+        locked = _locked_state(covering)
+        if locked.first is not None:
+            return Checkpoint.objects.get(pk=locked.first)
+        if locked.latest_size is not None and locked.latest_size >= locked.size:
+            return Checkpoint.objects.get(tree_size=locked.latest_size)
+        if locked.size == 0:
             return None
-        builder = extend_tree(state, size)
+        size, writes = locked.size, []
+        builder = extend_tree(
+            locked.state,
+            size,
+            leaves=locked.leaves,
+            run=lambda sql, params: writes.append((sql, params)),
+        )
         root = builder.root()
         body = notes.checkpoint_body(settings.AUDIT_LOG_ORIGIN, size, root)
         note = notes.sign_note(body, keys.key_name(), keys.signing_key())
-        checkpoint = prepared.insert(
-            Checkpoint(
-                tree_size=size,
-                root_hash=root,
-                note=note,
-                issued_at=timezone.now(),
-                reason=reason[:80],
-            )
+        checkpoint = Checkpoint(
+            tree_size=size,
+            root_hash=root,
+            note=note,
+            issued_at=timezone.now(),
+            reason=reason[:80],
         )
+        answers = prepared.together(
+            [*writes, prepared.insert_statement(checkpoint)], commit=prepared.can_commit_here()
+        )
+        prepared.inserted(checkpoint, answers[-1])
         transaction.on_commit(lambda: _write_copy(checkpoint))
     logger.info("audit checkpoint size=%d reason=%s", size, reason)
     return checkpoint
