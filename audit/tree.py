@@ -73,9 +73,7 @@ def _store_nodes(nodes: list[tuple[int, int, bytes]], run) -> None:
         )
         return
     levels, indexes, hashes = zip(*nodes, strict=True)
-    run(
-        INSERT_NODES, {"levels": list(levels), "indexes": list(indexes), "hashes": list(hashes)}
-    )
+    run(INSERT_NODES, {"levels": list(levels), "indexes": list(indexes), "hashes": list(hashes)})
 
 
 # Receipts issue checkpoints under load, each extending the tree by a few leaves while every
