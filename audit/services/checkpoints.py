@@ -44,8 +44,13 @@ LOCK_STATE = "SELECT id, size, frontier FROM audit_treestate WHERE id = 1"
 SIZES = """
 SELECT (SELECT size FROM audit_loghead WHERE id = 1),
     (SELECT max(tree_size) FROM audit_checkpoint),
-    (SELECT id FROM audit_checkpoint WHERE tree_size > %(covering)s ORDER BY tree_size LIMIT 1)
+    first.id, first.tree_size, first.root_hash, first.issued_at, first.reason
+FROM (SELECT 1) AS one LEFT JOIN (
+    SELECT id, tree_size, root_hash, issued_at, reason FROM audit_checkpoint
+    WHERE tree_size > %(covering)s ORDER BY tree_size LIMIT 1
+) AS first ON true
 """
+FIRST_FIELDS = ["id", "tree_size", "root_hash", "issued_at", "reason"]  # the model's order
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class _Locked:
     state: TreeState
     size: int  # the log's
     latest_size: int | None  # the newest checkpoint's
-    first: int | None  # the id of the first checkpoint covering `covering`
+    first: Checkpoint | None  # the first covering `covering` (without its note)
     leaves: list[tuple]  # (seq, leaf hash) from the tree's size on, up to a batch
 
 
@@ -71,7 +76,11 @@ def _locked_state(covering: int | None) -> _Locked:
         TreeState.objects.get_or_create(pk=1)
         return _locked_state(covering)
     state = prepared.instance(TreeState, ["id", "size", "frontier"], locked[0])
-    size, latest_size, first = sizes[0]
+    size, latest_size, *first = sizes[0]
+    if first[0] is not None:
+        first = prepared.instance(Checkpoint, FIRST_FIELDS, first)
+    else:
+        first = None
     return _Locked(state, size or 0, latest_size, first, leaves)
 
 
@@ -95,7 +104,7 @@ def issue_checkpoint(
     with transaction.atomic():
         locked = _locked_state(covering)
         if locked.first is not None:
-            return Checkpoint.objects.get(pk=locked.first)
+            return locked.first
         if locked.latest_size is not None and locked.latest_size >= locked.size:
             return Checkpoint.objects.get(tree_size=locked.latest_size)
         if locked.size == 0:

@@ -140,11 +140,38 @@ def test_the_first_covering_checkpoint_is_named_even_when_newer_ones_exist(db):
     issue_checkpoint()
     assert covering_checkpoint(entry.seq).tree_size == first.tree_size
     # and by the issuer too, which a receipt reaches when it found none before taking the lock
-    assert issue_checkpoint(reason="receipt", covering=entry.seq).tree_size == first.tree_size
+    found = issue_checkpoint(reason="receipt", covering=entry.seq)
+    assert (found.pk, found.tree_size, found.issued_at) == (
+        first.pk,
+        first.tree_size,
+        first.issued_at,
+    )
+    assert found.note == first.note  # read in the locking round trip without it; loads on use
+
+
+def test_with_no_spacing_a_receipt_goes_straight_to_the_issuer(db, monkeypatch, settings):
+    """BID_RECEIPT_CHECKPOINT_SPACING_MS=0 (sync workers, one per core): no wait, and no
+    question before the issuer's, which finds a covering checkpoint under the tree's lock."""
+    settings.BID_RECEIPT_CHECKPOINT_SPACING_MS = 0
+    subject = SupplierFactory()
+    _entry(subject)
+    issue_checkpoint()  # just now: with a spacing, the next receipt would wait
+    entry = _entry(subject)
+    monkeypatch.setattr(receipts.time, "sleep", lambda seconds: pytest.fail("waited"))
+    monkeypatch.setattr(receipts, "_rows", lambda index: pytest.fail("asked before issuing"))
+    before = Checkpoint.objects.count()
+    checkpoint = covering_checkpoint(entry.seq)
+    assert (checkpoint.reason, checkpoint.tree_size) == ("receipt", entry.seq + 1)
+    assert covering_checkpoint(entry.seq).pk == checkpoint.pk  # asked again: found, not signed
+    assert Checkpoint.objects.count() == before + 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_bids_share_checkpoints_and_every_receipt_checks_out(cast, tendering, trusted):
+@pytest.mark.parametrize("spacing_ms", [50, 0])
+def test_concurrent_bids_share_checkpoints_and_every_receipt_checks_out(
+    cast, tendering, trusted, settings, spacing_ms
+):
+    settings.BID_RECEIPT_CHECKPOINT_SPACING_MS = spacing_ms
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
         "file:memorydb"
     ):
