@@ -76,11 +76,8 @@ def _locked_state(covering: int | None) -> _Locked:
         TreeState.objects.get_or_create(pk=1)
         return _locked_state(covering)
     state = prepared.instance(TreeState, ["id", "size", "frontier"], locked[0])
-    size, latest_size, *first = sizes[0]
-    if first[0] is not None:
-        first = prepared.instance(Checkpoint, FIRST_FIELDS, first)
-    else:
-        first = None
+    size, latest_size, *row = sizes[0]
+    first = prepared.instance(Checkpoint, FIRST_FIELDS, row) if row[0] is not None else None
     return _Locked(state, size or 0, latest_size, first, leaves)
 
 
