@@ -19,6 +19,7 @@ CODES = (
     "lot_unknown",
     "opening_key_mismatch",
     "sealed_hash_mismatch",
+    "sealed_reused",
     "sealed_too_large",
     "sealed_too_short",
     "nonce_invalid",

@@ -14,7 +14,7 @@ import time
 import weakref
 
 import psycopg
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 
 
 def fetch(sql: str, params: dict | list) -> list[tuple]:
@@ -99,10 +99,11 @@ def insert(obj: models.Model) -> models.Model:
     return inserted(obj, fetch(*insert_statement(obj)))
 
 
-def insert_statement(obj: models.Model) -> tuple[str, list]:
+def insert_statement(obj: models.Model, **computed: str) -> tuple[str, list]:
     """The statement `insert` runs for `obj` (INSERT ... RETURNING the key) and its values,
-    for a caller that sends it with others (`together`); then `inserted(obj, its rows)`."""
-    sql, fields = _insert_statement(type(obj), connection.vendor)
+    for a caller that sends it with others (`together`); then `inserted(obj, its rows)`.
+    `computed`: columns whose value an SQL expression gives instead (field name: expression)."""
+    sql, fields = _insert_statement(type(obj), connection.vendor, tuple(sorted(computed.items())))
     return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
 
@@ -124,51 +125,75 @@ def together(statements: list[tuple[str, dict | list]], *, commit: bool = False)
     too. Each statement still runs on its own snapshot, after the one before it finished (a
     lock the first takes is held when the second reads).
     """
-    if connection.vendor != "postgresql" or not psycopg.Pipeline.is_supported():
-        answers = []
+    answers, error = attempt_together(statements, commit=commit)
+    if error is not None:
+        raise error
+    return answers
+
+
+def attempt_together(
+    statements: list[tuple[str, dict | list]], *, commit: bool = False
+) -> tuple[list, DatabaseError | None]:
+    """`together`, keeping what ran before a statement that failed: (each one's rows, None
+    where it returns none or did not run; the error, as Django's, or None). The server skips
+    every statement after the failing one, and the transaction can only be rolled back."""
+    if not pipelines():
+        answers, error = [None] * len(statements), None
         with connection.cursor() as cursor:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                answers.append(cursor.fetchall() if cursor.description else None)
-        return answers
+            for i, (sql, params) in enumerate(statements):
+                try:
+                    cursor.execute(sql, params)
+                except DatabaseError as failed:
+                    error = failed
+                    break
+                answers[i] = cursor.fetchall() if cursor.description else None
+        return answers, error
     connection.ensure_connection()
-    raw = connection.connection
+    raw, error = connection.connection, None
     began = time.monotonic()
-    with connection.wrap_database_errors:
-        cursors = [cursor_for(raw, f"together-{i}") for i in range(len(statements))]
-        with raw.pipeline():
+    cursors = [cursor_for(raw, f"together-{i}") for i in range(len(statements))]
+    try:
+        with connection.wrap_database_errors, raw.pipeline():
             for cursor, (sql, params) in zip(cursors, statements, strict=True):
                 cursor.execute(sql, params, prepare=True)
             if commit:
                 cursor_for(raw).execute("COMMIT", prepare=False)
-        answers = [c.fetchall() if c.description is not None else None for c in cursors]
+    except DatabaseError as failed:
+        error = failed
+    # A cursor is reset when its statement is queued: one that did not run has no result.
+    answers = [c.fetchall() if c.description is not None else None for c in cursors]
     if connection.queries_logged:
+        spent = f"{time.monotonic() - began:.3f}"
         for sql, params in statements:
-            spent = f"{time.monotonic() - began:.3f}"
             connection.queries_log.append({"sql": f"{sql} -- {params!r}", "time": spent})
         if commit:
-            connection.queries_log.append({"sql": "COMMIT", "time": "0.000"})
-    return answers
+            connection.queries_log.append({"sql": "COMMIT", "time": spent})
+    return answers, error
+
+
+def pipelines() -> bool:
+    """Whether statements can be sent together (PostgreSQL with libpq 14 or later)."""
+    return connection.vendor == "postgresql" and psycopg.Pipeline.is_supported()
 
 
 def can_commit_here() -> bool:
     """Whether a statement may COMMIT the transaction Django's block opened: only the
     outermost block's, only when nothing asked for a rollback, only on PostgreSQL with
     pipelines (the one place commits are sent with other statements)."""
-    return (
-        connection.vendor == "postgresql"
-        and len(connection.atomic_blocks) == 1
-        and not connection.needs_rollback
-        and psycopg.Pipeline.is_supported()
-    )
+    return pipelines() and len(connection.atomic_blocks) == 1 and not connection.needs_rollback
 
 
 @functools.cache
-def _insert_statement(model: type[models.Model], vendor: str) -> tuple[str, list]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+def _insert_statement(
+    model: type[models.Model], vendor: str, computed: tuple[tuple[str, str], ...] = ()
+) -> tuple[str, list]:
+    """The statement and the fields whose values it takes, in order."""
+    expressions = dict(computed)
+    columns = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in columns if f.name not in expressions]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    marks = ", ".join(expressions.get(f.name, "%s") for f in columns)
+    columns = ", ".join(quote(f.column) for f in columns)
     key = quote(model._meta.pk.column)
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {key}"  # noqa: S608
     return sql, fields

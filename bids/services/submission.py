@@ -146,18 +146,102 @@ def _lock(tender: Tender, supplier=None) -> Locked:
     return Locked(tender, at, key_id, frozenset(lots), barred)
 
 
+# The common bid (no replacement, PostgreSQL) sends the lock, the reads it is checked against,
+# the nonce it burns and its own INSERT in one round trip, and is checked once the answers are
+# back: a refusal then rolls all of it back, so nothing of a refused bid remains, as when the
+# checks came first. The locking statement fixes the instant of acceptance for the statements
+# after it in the transaction (a setting local to it), which read it instead of a parameter.
+ACCEPTED_AT = "NULLIF(current_setting('bids.accepted_at', true), '')::timestamptz"
+SHARE_LOCK_FIXING_INSTANT = """
+SELECT locked.id, locked.number, locked.status, locked.submission_deadline,
+    locked.version_number, locked.version_hash, instant.at, instant.fixed
+FROM (SELECT * FROM procurement_tender WHERE id = %(tender)s FOR SHARE) AS locked
+CROSS JOIN LATERAL (
+    SELECT clock.at, set_config('bids.accepted_at', clock.at::text, true) AS fixed
+    FROM (SELECT COALESCE(%(at)s::timestamptz, clock_timestamp()) AS at OFFSET 0) AS clock
+    WHERE locked.id IS NOT NULL
+) AS instant
+"""
+AGAINST_FIXED_INSTANT = AGAINST.replace("%(at)s", ACCEPTED_AT)
+
 SET_LOG_INDEX = f"UPDATE bids_bid SET log_index = {LAST_SEQ} WHERE id = %(bid)s"  # noqa: S608
+
+
+def _refusal_for(error: IntegrityError) -> BidRefused | IntegrityError:
+    """The refusal a unique violation means: a nonce used before, or a sealed payload the
+    platform holds already (under another statement: the same one is a replay)."""
+    text = str(error)
+    if "usednonce" in text:
+        return BidRefused(
+            "nonce_replayed",
+            _("This nonce was used already: a statement is accepted once. Fetch a new nonce."),
+        )
+    if "bid_sealed_once" in text or "bids_bid.sealed_sha256" in text:
+        return BidRefused(
+            "sealed_reused",
+            _(
+                "This sealed payload was already submitted under another statement. Seal the "
+                "bid anew (sealing again gives new bytes) and sign a statement for it."
+            ),
+        )
+    return error
 
 
 def _burn(nonce: str) -> None:
     # No savepoint: a replayed nonce refuses the whole bid, so the transaction is rolled back.
     try:
         prepared.insert(UsedNonce(value=nonce))
-    except IntegrityError:
-        raise BidRefused(
-            "nonce_replayed",
-            _("This nonce was used already: a statement is accepted once. Fetch a new nonce."),
-        ) from None
+    except IntegrityError as error:
+        raise _refusal_for(error) from None
+
+
+def _insert_bid(bid: Bid) -> None:
+    try:
+        prepared.insert(bid)
+    except IntegrityError as error:
+        raise _refusal_for(error) from None
+
+
+def _lock_and_insert(bid: Bid, supplier, statement: dict) -> Locked:
+    """Lock, read, burn the nonce and insert the bid in one round trip; then check, in the
+    order the one-by-one path does, and refuse before reporting what the writes ran into."""
+    sql, values = prepared.insert_statement(bid, received_at=ACCEPTED_AT)
+    at = None if settings.TRUST_DATABASE_CLOCK else timezone.now()
+    params = {
+        "tender": bid.tender_id,
+        "supplier": supplier.pk,
+        "active": LotStatus.ACTIVE.value,
+        "at": at,
+    }
+    answers, error = prepared.attempt_together(
+        [
+            (SHARE_LOCK_FIXING_INSTANT, params),
+            (AGAINST_FIXED_INSTANT, params),
+            prepared.insert_statement(UsedNonce(value=statement["nonce"])),
+            (sql, values),
+        ]
+    )
+    if answers[0] is None or answers[1] is None:  # the lock or the reads failed
+        raise error
+    if not answers[0]:
+        raise Tender.DoesNotExist
+    *fields, at, _fixed = answers[0][0]
+    key_id, lots, barred = answers[1][0]
+    tender = Tender.from_db(connection.alias, LOCKED_FIELDS, fields)
+    locked = Locked(tender, at, key_id, frozenset(lots), barred)
+    _check_at_instant(locked, statement, supplier)
+    if error is not None:
+        raise _refusal_for(error) if isinstance(error, IntegrityError) else error
+    bid.tender, bid.received_at = locked.tender, locked.at
+    prepared.inserted(bid, answers[3])
+    return locked
+
+
+def _check_at_instant(locked: Locked, statement: dict, supplier) -> None:
+    check_open_for_bids(locked.tender, locked.at)
+    _check_against_tender(locked, statement)
+    if locked.barred:
+        raise blacklisted(supplier)
 
 
 def _check_against_tender(locked: Locked, statement: dict) -> None:
@@ -263,18 +347,6 @@ def _same_statement(tender, supplier, statement_bytes: bytes, sealed: bytes) -> 
 
 def _store(tender, actor, statement, statement_bytes, signature, sealed, supplier, certificate):
     with atomic_ending_with_event() as last:
-        locked = _lock(tender, supplier)
-        tender, received_at = locked.tender, locked.at
-        check_open_for_bids(tender, received_at)
-        _check_against_tender(locked, statement)
-        if locked.barred:
-            raise blacklisted(supplier)
-        earlier = _superseded(tender, supplier, statement["supersedes"])
-        _burn(statement["nonce"])
-        if earlier is not None:
-            earlier.status = BidStatus.SUPERSEDED
-            earlier.status_changed_at = received_at
-            earlier.save(update_fields=["status", "status_changed_at"])
         bid = Bid(
             public_id=f"B-{secrets.token_hex(10)}",
             tender=tender,
@@ -290,10 +362,22 @@ def _store(tender, actor, statement, statement_bytes, signature, sealed, supplie
             tender_version=statement["tender_version"],
             opening_key_id=statement["opening_key_id"],
             signed_at=statements.signed_at(statement),
-            received_at=received_at,
-            supersedes=earlier,
         )
-        prepared.insert(bid)
+        earlier = None
+        if statement["supersedes"] is None and prepared.pipelines():
+            locked = _lock_and_insert(bid, supplier, statement)
+        else:
+            locked = _lock(tender, supplier)
+            _check_at_instant(locked, statement, supplier)
+            earlier = _superseded(locked.tender, supplier, statement["supersedes"])
+            _burn(statement["nonce"])
+            if earlier is not None:
+                earlier.status = BidStatus.SUPERSEDED
+                earlier.status_changed_at = locked.at
+                earlier.save(update_fields=["status", "status_changed_at"])
+            bid.tender, bid.received_at, bid.supersedes = locked.tender, locked.at, earlier
+            _insert_bid(bid)
+        tender, received_at = locked.tender, locked.at
         last.event(
             Action.BID_SUBMITTED,
             subject=bid,

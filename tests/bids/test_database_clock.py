@@ -7,8 +7,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from audit.canonical import iso_utc
 from bids.checks import db_now
+from bids.crypto import verify_receipt
 from bids.errors import BidRefused
+from bids.receipts import receipt_key
 from bids.services.submission import submit_bid
 from procurement.models import Tender
 from tests.bids.support import make_bid
@@ -55,6 +58,12 @@ def test_a_deadline_a_minute_ahead_by_the_database_clock_accepts(cast, tendering
     )
     accepted = _submit(cast, Tender.objects.get(pk=tendering.pk), signer_a)
     assert accepted.bid.received_at < accepted.bid.tender.submission_deadline
+    # the instant checked is the instant stored (on PostgreSQL the row's INSERT reads it from
+    # the locking statement, in the same round trip)
+    stored = type(accepted.bid).objects.get(pk=accepted.bid.pk)
+    assert stored.received_at == accepted.bid.received_at
+    body = verify_receipt(accepted.receipt, receipt_key().public_key())
+    assert body["received_at"] == iso_utc(stored.received_at)
 
 
 def test_the_clock_refreshes_revocation_lists_when_they_are_due(settings, db, tmp_path):
