@@ -8,7 +8,7 @@ trust it too; its CRLs are in the database's cache. N real signed, sealed bids a
 beforehand (tests/bids/support.make_bid, i.e. tools/tenderctl.py's functions; nonces from
 bids.nonces.issue_nonce, valid for the run: BID_NONCE_TTL_SECONDS is raised to 2 hours).
 
-Measured: gunicorn (by default 6 sync workers, as the README recommends; config.wsgi, DEBUG
+Measured: gunicorn (by default 2 sync workers, as the README recommends; config.wsgi, DEBUG
 off, TRUST_DATABASE_CLOCK=1) takes the N bids at POST /api/v1/tenders/{number}/bids from C
 client threads (http.client, one connection each, kept alive when the server allows): bids/s,
 p50/p99 latency, mean and p99 / mean, non-201s.
@@ -20,10 +20,10 @@ Every 201 is then checked against its Bid row and its bids.bid.submitted audit e
 and half through `submit_bid`, and prints the CPU per bid of each (this thread's and its
 PostgreSQL backend's): what the HTTP layer adds, without contention.
 
-    python bench/bid_submit.py [--bids 2000] [--clients 50] [--workers 6] [--threads 1]
-                               [--keep-alive 5] [--worker-connections 0] [--warm-up 300]
-                               [--conn-max-age 60] [--profile 0] [--profile-http 0]
-                               [--sequential 0] [--skip-runs]
+    python bench/bid_submit.py [--bids 2000] [--clients 50] [--workers 2] [--threads 1]
+                               [--keep-alive 5] [--worker-connections 0] [--spacing-ms 0]
+                               [--warm-up 300] [--conn-max-age 60] [--profile 0]
+                               [--profile-http 0] [--sequential 0] [--skip-runs]
 Targets (issue): >= 300 bids/s, p99 <= 200 ms, ratio HTTP / in-process >= 0.4 on 2 cores.
 Runs by hand, not in CI. Gunicorn is stopped on exit, Ctrl-C and SIGTERM included.
 """
@@ -625,7 +625,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bids", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=6, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=1, help="per worker; >1 means gthread")
     parser.add_argument(
         "--keep-alive", type=int, default=5, help="gunicorn's, in seconds; 0 closes each connection"
@@ -634,6 +634,12 @@ def main():
         "--worker-connections", type=int, default=0, help="gthread: connections a worker holds"
     )
     parser.add_argument("--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE (seconds)")
+    parser.add_argument(
+        "--spacing-ms",
+        type=int,
+        default=int(os.environ.get("BID_RECEIPT_CHECKPOINT_SPACING_MS", "0")),
+        help="BID_RECEIPT_CHECKPOINT_SPACING_MS for both runs (0: a receipt signs at once)",
+    )
     parser.add_argument(
         "--warm-up", type=int, default=300, help="bids sent first to another tender, not counted"
     )
@@ -652,6 +658,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="bid-bench-") as temporary:
         folder = Path(temporary)
         configure_environment(folder, conn_max_age=args.conn_max_age)
+        os.environ["BID_RECEIPT_CHECKPOINT_SPACING_MS"] = str(args.spacing_ms)
         fresh_database()
         try:
             run(args, folder)
@@ -738,7 +745,8 @@ def run(args, folder: Path) -> None:
         f"bid submission on PostgreSQL: {args.bids:,} bids, {args.clients} clients, "
         f"{len(people)} suppliers, gunicorn {args.workers} workers x {args.threads} threads "
         f"(keep-alive {args.keep_alive} s, worker connections {args.worker_connections or 'any'}), "
-        f"DB_CONN_MAX_AGE={args.conn_max_age}, {os.cpu_count()} CPUs, "
+        f"DB_CONN_MAX_AGE={args.conn_max_age}, receipts' checkpoint spacing "
+        f"{args.spacing_ms} ms, {os.cpu_count()} CPUs, "
         f"after {args.warm_up:,} bids to warm up "
         f"(set-up and {2 * args.bids + args.profile:,} bids built in "
         f"{time.perf_counter() - began:.0f} s)"

@@ -263,9 +263,11 @@ BID_RECEIPT_KEY = Path(os.environ.get("BID_RECEIPT_KEY", VAR_DIR / "keys" / "rec
 # time with time-machine turn this off; tests/bids has one that keeps it on).
 TRUST_DATABASE_CLOCK = os.environ.get("TRUST_DATABASE_CLOCK", "1") == "1"
 BID_NONCE_TTL_SECONDS = int(os.environ.get("BID_NONCE_TTL_SECONDS", "900"))
-# Receipts name a checkpoint covering their bid; under load one is signed at most this often
-# and the bids accepted meanwhile share it (bids/receipts.py). The most a receipt waits.
-BID_RECEIPT_CHECKPOINT_SPACING_MS = int(os.environ.get("BID_RECEIPT_CHECKPOINT_SPACING_MS", "50"))
+# Receipts name a checkpoint covering their bid (bids/receipts.py). With 0 (the default, for
+# sync workers, one per core) a receipt signs one at once unless one covers its bid already.
+# Above 0 one is signed at most this often and the bids accepted meanwhile share it, each
+# receipt waiting up to this long: for threaded workers, which serve others while one waits.
+BID_RECEIPT_CHECKPOINT_SPACING_MS = int(os.environ.get("BID_RECEIPT_CHECKPOINT_SPACING_MS", "0"))
 BID_STATEMENT_MAX_BYTES = int(os.environ.get("BID_STATEMENT_MAX_BYTES", str(16 * 1024)))
 BID_SIGNATURE_MAX_BYTES = int(os.environ.get("BID_SIGNATURE_MAX_BYTES", str(64 * 1024)))
 BID_SEALED_MAX_BYTES = int(os.environ.get("BID_SEALED_MAX_BYTES", str(30 * 1024 * 1024)))

@@ -25,6 +25,13 @@ from tests.bids.support import make_bid, register
 from tests.factories import SupplierFactory
 
 
+@pytest.fixture(autouse=True)
+def _spaced(settings):
+    """Most tests here are of receipts that share checkpoints signed at most every 50 ms (for
+    threaded workers); the default, 0, has tests of its own."""
+    settings.BID_RECEIPT_CHECKPOINT_SPACING_MS = 50
+
+
 def _entry(subject) -> Entry:
     with transaction.atomic():
         return record(Action.ORGANISATION_UPDATED, subject=subject)
