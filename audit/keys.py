@@ -6,6 +6,7 @@ beside it; production must be given one, so a lost key is noticed, not silently 
 
 import contextlib
 import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,15 +19,34 @@ from audit import notes
 
 
 def _generate(path: Path) -> None:
+    """Write a new key to `path`, whole or not at all: written beside it and then linked into
+    place, which fails if another thread or process made one first (FileExistsError: use
+    theirs). Created with O_EXCL and then written, a concurrent reader could load it half
+    written (found by two bids racing on a fresh receipt key)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-    public_key_path(path).write_bytes(notes.public_key_pem(key))
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_public_key(path: Path, key: Ed25519PrivateKey) -> None:
+    """The public key beside the private one, if missing; whole or not at all, and the same
+    bytes whoever writes it, so concurrent writers agree."""
+    public = public_key_path(path)
+    if public.exists():
+        return
+    temporary = public.with_name(f".{public.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    temporary.write_bytes(notes.public_key_pem(key))
+    os.replace(temporary, public)
 
 
 def public_key_path(private_path: Path) -> Path:
@@ -35,7 +55,10 @@ def public_key_path(private_path: Path) -> Path:
 
 @lru_cache(maxsize=4)
 def _load(path: str, mtime_ns: int) -> Ed25519PrivateKey:
-    return notes.load_private_key(path)
+    key = notes.load_private_key(path)
+    if settings.AUDIT_GENERATE_MISSING_KEY:  # production is given both files
+        _write_public_key(Path(path), key)  # once per process and key file
+    return key
 
 
 def load_or_generate(path: Path, setting: str) -> Ed25519PrivateKey:
