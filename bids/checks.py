@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bids.errors import BidRefused
-from bids.sql import BidderFacts, bidder_facts
+from bids.sql import BidderFacts, bidder_facts, bidder_facts_and_crl_heads
 from bids.statements import signed_at
 from pki.cms import verify_detached_cms
 from pki.errors import CertificateRefused
@@ -158,7 +158,7 @@ def bidder_and_signer(
         fingerprint = hashlib.sha256(signed.certificate_der).hexdigest()
     except CertificateRefused as exc:
         signed, refusal, fingerprint = None, exc, None
-    facts = bidder_facts(
+    facts, crl_heads = bidder_facts_and_crl_heads(
         user_id=_user_id(actor),
         bin=bin,
         at=at,
@@ -168,7 +168,7 @@ def bidder_and_signer(
     supplier = checked_bidder(facts, bin)
     if refusal is not None:
         raise refusal
-    validate_certificate(signed.certificate_der, bin=supplier.bin, at=at)
+    validate_certificate(signed.certificate_der, bin=supplier.bin, at=at, crl_heads=crl_heads)
     if facts.certificate is None:
         raise BidRefused(
             "certificate_not_registered",

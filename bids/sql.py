@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from config import prepared
+from pki.crl_heads import CrlHead, fresh_heads_statement, heads_from_rows
 from pki.models import SigningCertificate
 from suppliers.choices import OrganisationKind, OrganisationStatus
 from suppliers.models import Organisation
@@ -61,8 +62,28 @@ def bidder_facts(
     fingerprint: str | None = None,
     signed_at: dt.datetime | None = None,
 ) -> BidderFacts | None:
+    return _facts(prepared.fetch(BIDDER, _params(user_id, bin, at, fingerprint, signed_at)))
+
+
+def bidder_facts_and_crl_heads(
+    *,
+    user_id: int | None,
+    bin: str,
+    at: dt.datetime,
+    fingerprint: str | None,
+    signed_at: dt.datetime,
+) -> tuple[BidderFacts | None, tuple[CrlHead, ...]]:
+    """`bidder_facts` and `pki.crl_heads.fresh_crl_heads(at)` in one round trip: every bid
+    asks both, and the certificate's path is checked against those heads."""
+    bidder, heads = prepared.together(
+        [(BIDDER, _params(user_id, bin, at, fingerprint, signed_at)), fresh_heads_statement(at)]
+    )
+    return _facts(bidder), heads_from_rows(heads)
+
+
+def _params(user_id, bin, at, fingerprint, signed_at) -> dict:
     adapt = connection.ops.adapt_datetimefield_value
-    params = {
+    return {
         "suspended": OrganisationStatus.SUSPENDED.value,
         "user": user_id,
         "true": True,
@@ -72,7 +93,9 @@ def bidder_facts(
         "supplier": OrganisationKind.SUPPLIER.value,
         "bin": bin,
     }
-    rows = prepared.fetch(BIDDER, params)
+
+
+def _facts(rows: list[tuple]) -> BidderFacts | None:
     if not rows:
         return None
     row = rows[0]

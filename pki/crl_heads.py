@@ -42,9 +42,18 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 
 def fresh_crl_heads(at: dt.datetime) -> tuple[CrlHead, ...]:
+    return heads_from_rows(prepared.fetch(*fresh_heads_statement(at)))
+
+
+def fresh_heads_statement(at: dt.datetime) -> tuple[str, dict]:
+    """The statement `fresh_crl_heads(at)` runs, for a caller that sends it with its own
+    (prepared.together); `heads_from_rows` reads its rows."""
     max_age = dt.timedelta(seconds=settings.PKI_CRL_MAX_AGE_SECONDS)
     adapt = connection.ops.adapt_datetimefield_value
-    rows = prepared.fetch(FRESH, {"at": adapt(at), "since": adapt(at - max_age)})
+    return FRESH, {"at": adapt(at), "since": adapt(at - max_age)}
+
+
+def heads_from_rows(rows: list[tuple]) -> tuple[CrlHead, ...]:
     return tuple(
         CrlHead(pk, issuer, sha, _aware(next_update)) for pk, issuer, sha, next_update in rows
     )

@@ -97,12 +97,15 @@ def certificate_facts(certificate: x509.Certificate, *, subject_bin: str) -> Cer
     )
 
 
-def validate_certificate(cert_der: bytes, *, bin: str, at: dt.datetime) -> CertificateFacts:
+def validate_certificate(
+    cert_der: bytes, *, bin: str, at: dt.datetime, crl_heads: tuple | None = None
+) -> CertificateFacts:
     """The certificate's facts when it may sign for `bin` at `at`; CertificateRefused if not.
 
     Revocation is judged at `at` with any fresh CRL, even one issued after `at` (a later list
     that does not name the certificate shows it was not revoked then). The caller bounds `at`
     (a signing time near a server nonce), since a signer could otherwise backdate it.
+    `crl_heads`: `fresh_crl_heads(at)`, if the caller read it already (with its own reads).
     """
     if at.utcoffset() is None:
         raise ValueError("validate_certificate needs an aware datetime")
@@ -116,7 +119,7 @@ def validate_certificate(cert_der: bytes, *, bin: str, at: dt.datetime) -> Certi
         facts = certificate_facts(certificate, subject_bin=subject_bin(certificate, bin))
         check_usage(certificate)
         _remember_static(bytes(cert_der), bin, certificate, facts)
-    check_chain(certificate, at)
+    check_chain(certificate, at, crl_heads)
     return facts
 
 
@@ -196,15 +199,16 @@ def check_usage(certificate: x509.Certificate) -> None:
         )
 
 
-def check_chain(certificate: x509.Certificate, at: dt.datetime) -> None:
-    """A path to a trusted root, every certificate on it valid at `at` and not revoked."""
+def check_chain(certificate: x509.Certificate, at: dt.datetime, heads: tuple | None = None) -> None:
+    """A path to a trusted root, every certificate on it valid at `at` and not revoked;
+    `heads`: the CRLs that speak for `at` (`fresh_crl_heads(at)`), read here if not given."""
     store = trust.trust_store()
     if not store.roots:
         raise CertificateRefused(
             "certificate_untrusted",
             _("The platform trusts no certificate authority yet; the operator must add one."),
         )
-    heads = fresh_crl_heads(at)
+    heads = fresh_crl_heads(at) if heads is None else heads
     key = _path_key(certificate, store, heads)
     if _still_holds(key, heads, at):
         return
