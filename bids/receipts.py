@@ -4,10 +4,14 @@ where in the audit log the proof of it sits.
 A receipt is derived, not stored: its body comes from the bid row, its audit entry and the
 first checkpoint that covers that entry, and Ed25519 signatures are deterministic, so asking
 again gives the same bytes. Right after acceptance no checkpoint covers the new entry yet;
-one is issued then. Checkpoints cover every entry before them, so receipts issue them at most
-once per BID_RECEIPT_CHECKPOINT_SPACING_MS: a receipt that comes sooner waits out the rest of it, and by then
-one checkpoint, signed by whichever request gets there first, covers every bid accepted
-meanwhile.
+one is issued then, unless another request's covers it already.
+
+BID_RECEIPT_CHECKPOINT_SPACING_MS decides how often. At 0 (the default) a receipt signs one at
+once: with sync workers, one per core, a worker that waited would leave its core idle, and
+signing nearly one checkpoint per bid costs less than that. Above 0 (threaded workers, which
+serve others meanwhile) receipts issue them at most once per spacing: a receipt that comes
+sooner waits out the rest of it, and by then one checkpoint, signed by whichever request gets
+there first, covers every bid accepted meanwhile.
 """
 
 import base64
@@ -45,8 +49,7 @@ def receipt_key_info() -> dict:
     }
 
 
-# Under load nearly every receipt would otherwise sign a checkpoint of its own (and write its
-# file): about a third of a bid's cost. A bid waits at most this long for its receipt.
+# With a spacing, the most a bid waits for its receipt (see the module's docstring).
 def checkpoint_spacing() -> dt.timedelta:
     return dt.timedelta(milliseconds=settings.BID_RECEIPT_CHECKPOINT_SPACING_MS)
 
